@@ -1,0 +1,102 @@
+-- email-config-wizard schema. Runs unchanged on SQLite and PostgreSQL, and applying it twice
+-- is harmless (IF NOT EXISTS everywhere).
+-- Conventions: identifiers are TEXT; timestamps are BIGINT milliseconds since the Unix epoch
+-- (UTC); booleans are INTEGER 0/1; JSON documents are TEXT; every *_enc column holds an
+-- AES-256-GCM value "v1:<key id>:<iv>:<ciphertext+tag>" bound to its account and column.
+-- Versioning: this file always describes the newest schema. A change that IF NOT EXISTS cannot
+-- express goes into server/store/migrations.ts as a numbered step, recorded in schema_version.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+  version     INTEGER PRIMARY KEY,
+  applied_at  BIGINT NOT NULL
+);
+
+-- One mailbox per host account.
+CREATE TABLE IF NOT EXISTS email_settings (
+  account_id               TEXT PRIMARY KEY,
+  email                    TEXT NOT NULL,
+  imap_host                TEXT NOT NULL,
+  imap_port                INTEGER NOT NULL,
+  imap_security            TEXT NOT NULL CHECK (imap_security IN ('tls', 'starttls', 'none')),
+  imap_username            TEXT NOT NULL,
+  smtp_host                TEXT NOT NULL,
+  smtp_port                INTEGER NOT NULL,
+  smtp_security            TEXT NOT NULL CHECK (smtp_security IN ('tls', 'starttls', 'none')),
+  smtp_username            TEXT NOT NULL,
+  auth_method              TEXT NOT NULL CHECK (auth_method IN ('password', 'oauth')),
+  oauth_provider           TEXT CHECK (oauth_provider IN ('google', 'microsoft')),
+  password_enc             TEXT,
+  smtp_password_enc        TEXT,
+  from_name                TEXT,
+  check_interval_seconds   INTEGER NOT NULL DEFAULT 300,
+  delete_after_processing  INTEGER NOT NULL DEFAULT 0 CHECK (delete_after_processing IN (0, 1)),
+  allow_untrusted_tls      INTEGER NOT NULL DEFAULT 0 CHECK (allow_untrusted_tls IN (0, 1)),
+  last_test_json           TEXT,
+  last_test_at             BIGINT,
+  last_test_ok             INTEGER CHECK (last_test_ok IN (0, 1)),
+  created_at               BIGINT NOT NULL,
+  updated_at               BIGINT NOT NULL
+);
+
+-- OAuth connections, kept apart from the settings: an account may hold several.
+CREATE TABLE IF NOT EXISTS oauth_credentials (
+  id                       TEXT PRIMARY KEY,
+  account_id               TEXT NOT NULL,
+  provider                 TEXT NOT NULL CHECK (provider IN ('google', 'microsoft')),
+  email                    TEXT NOT NULL,
+  scopes                   TEXT NOT NULL DEFAULT '',
+  access_token_enc         TEXT,
+  refresh_token_enc        TEXT,
+  access_expires_at        BIGINT,
+  status                   TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'needs_reauth')),
+  status_reason            TEXT,
+  refresh_lease_owner      TEXT,
+  refresh_lease_until      BIGINT,
+  last_refreshed_at        BIGINT,
+  created_at               BIGINT NOT NULL,
+  updated_at               BIGINT NOT NULL,
+  UNIQUE (account_id, provider, email)
+);
+CREATE INDEX IF NOT EXISTS oauth_credentials_expiry ON oauth_credentials (status, access_expires_at);
+
+-- Pending and finished OAuth authorisations. state is stored only as a SHA-256 hash.
+CREATE TABLE IF NOT EXISTS oauth_flows (
+  id                       TEXT PRIMARY KEY,
+  state_hash               TEXT NOT NULL UNIQUE,
+  provider                 TEXT NOT NULL CHECK (provider IN ('google', 'microsoft')),
+  account_id               TEXT NOT NULL,
+  session_id               TEXT NOT NULL,
+  origin                   TEXT,
+  return_url               TEXT,
+  login_hint               TEXT,
+  code_verifier_enc        TEXT NOT NULL,
+  status                   TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'connected', 'failed')),
+  error_code               TEXT,
+  error_message            TEXT,
+  result_email             TEXT,
+  credential_id            TEXT,
+  created_at               BIGINT NOT NULL,
+  expires_at               BIGINT NOT NULL,
+  consumed_at              BIGINT
+);
+CREATE INDEX IF NOT EXISTS oauth_flows_expiry ON oauth_flows (expires_at);
+
+-- Fixed-window counters for rate limits shared by every server instance.
+CREATE TABLE IF NOT EXISTS rate_limits (
+  bucket                   TEXT PRIMARY KEY,
+  window_start             BIGINT NOT NULL,
+  hits                     INTEGER NOT NULL
+);
+
+-- Append-only: who did what to which account, and how it ended. Never a secret.
+CREATE TABLE IF NOT EXISTS audit_log (
+  id                       TEXT PRIMARY KEY,
+  at                       BIGINT NOT NULL,
+  actor                    TEXT NOT NULL,
+  account_id               TEXT,
+  action                   TEXT NOT NULL,
+  result                   TEXT NOT NULL,
+  detail                   TEXT,
+  request_id               TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_log_account ON audit_log (account_id, at);

@@ -1,0 +1,187 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { parseEncryptionKeys, type EncryptionKey } from '../crypto/keyring.js';
+
+/** Everything the server reads from its environment, parsed and checked once at start-up. */
+export interface Config {
+  port: number;
+  basePath: string;
+  dataDir: string;
+  dbFile: string;
+  databaseUrl?: string;
+  apiKeys: string[];
+  /** True when no `EMAIL_WIZARD_API_KEYS` was given and a generated demo key is in use. */
+  demoMode: boolean;
+  sessionSecret: Buffer;
+  encryptionKeys: EncryptionKey[];
+  allowedOrigins: string[];
+  publicUrl: string;
+  dnsServers?: string[];
+  allowPrivateNetworks: boolean;
+  google?: OAuthProviderConfig;
+  microsoft?: OAuthProviderConfig & { tenant: string; authority: string };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface OAuthProviderConfig {
+  clientId: string;
+  clientSecret?: string;
+  authorizationUrl: string;
+  tokenUrl: string;
+  revocationUrl?: string;
+}
+
+/** Start-up cannot go on: the message says which setting is wrong and how to fix it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_PORT = 8787;
+const DEFAULT_BASE_PATH = '/api/email-settings';
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function flag(env: Env, name: string): boolean {
+  const value = (env[name] ?? '').trim().toLowerCase();
+  if (value === '' || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  throw new ConfigError(`${name} must be "true" or "false", not "${env[name]}".`);
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, not "${raw}".`);
+  }
+  return port;
+}
+
+function parseOrigin(name: string, value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.origin === 'null') throw new Error('opaque');
+    return url.origin;
+  } catch {
+    throw new ConfigError(`${name} holds "${value}", which is not an origin such as https://app.example.com.`);
+  }
+}
+
+function parseDnsServers(raw: string | undefined): string[] | undefined {
+  const servers = list(raw);
+  if (servers.length === 0) return undefined;
+  for (const server of servers) {
+    if (!/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?|[0-9a-f:]+)$/i.test(server)) {
+      throw new ConfigError(`EMAIL_WIZARD_DNS_SERVERS holds "${server}", which is not an ip[:port] address.`);
+    }
+  }
+  return servers;
+}
+
+/** Reads a secret file from the data dir, creating it (mode 0600) on first start. */
+function readOrCreateSecret(path: string, create: () => string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFileSync(path, create() + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return readFileSync(path, 'utf8').trim();
+}
+
+export interface LoadConfigOptions {
+  /** Working directory that relative paths are resolved against. */
+  cwd?: string;
+}
+
+/**
+ * Reads the configuration documented in the README from `env`.
+ * Missing secrets are generated into the data directory with mode 0600, so a fresh
+ * `npm start` works with nothing set; malformed values throw a `ConfigError`.
+ */
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const port = parsePort(env.PORT);
+  const dbFile = resolve(cwd, env.EMAIL_WIZARD_DB?.trim() || './data/email-wizard.sqlite');
+  const dataDir = dirname(dbFile);
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://.');
+  }
+
+  const configuredKeys = list(env.EMAIL_WIZARD_API_KEYS);
+  const demoMode = configuredKeys.length === 0;
+  const apiKeys = demoMode
+    ? [readOrCreateSecret(join(dataDir, 'demo-api-key'), () => 'ecw_demo_' + randomBytes(18).toString('base64url'))]
+    : configuredKeys;
+
+  const sessionSecretText =
+    env.EMAIL_WIZARD_SESSION_SECRET?.trim() ||
+    readOrCreateSecret(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64'));
+  const sessionSecret = Buffer.from(sessionSecretText, 'utf8');
+  if (sessionSecret.length < 32) {
+    throw new ConfigError('EMAIL_WIZARD_SESSION_SECRET must be at least 32 characters long.');
+  }
+
+  const keyText =
+    env.EMAIL_WIZARD_ENCRYPTION_KEYS?.trim() ||
+    readOrCreateSecret(join(dataDir, 'encryption-keys'), () => `k1:${randomBytes(32).toString('base64')}`);
+  const encryptionKeys = parseEncryptionKeys(keyText, 'EMAIL_WIZARD_ENCRYPTION_KEYS');
+
+  const publicUrl = (env.EMAIL_WIZARD_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
+  const publicOrigin = parseOrigin('EMAIL_WIZARD_PUBLIC_URL', publicUrl);
+  const allowedOrigins = [
+    ...new Set([publicOrigin, ...list(env.EMAIL_WIZARD_ALLOWED_ORIGINS).map((o) => parseOrigin('EMAIL_WIZARD_ALLOWED_ORIGINS', o))]),
+  ];
+
+  const google = env.GOOGLE_CLIENT_ID?.trim()
+    ? {
+        clientId: env.GOOGLE_CLIENT_ID.trim(),
+        clientSecret: env.GOOGLE_CLIENT_SECRET?.trim() || undefined,
+        authorizationUrl: env.GOOGLE_AUTHORIZATION_URL?.trim() || 'https://accounts.google.com/o/oauth2/v2/auth',
+        tokenUrl: env.GOOGLE_TOKEN_URL?.trim() || 'https://oauth2.googleapis.com/token',
+        revocationUrl: env.GOOGLE_REVOCATION_URL?.trim() || 'https://oauth2.googleapis.com/revoke',
+      }
+    : undefined;
+
+  const tenant = env.MICROSOFT_TENANT?.trim() || 'common';
+  const authority = (env.MICROSOFT_AUTHORITY?.trim() || 'https://login.microsoftonline.com').replace(/\/+$/, '');
+  const microsoft = env.MICROSOFT_CLIENT_ID?.trim()
+    ? {
+        clientId: env.MICROSOFT_CLIENT_ID.trim(),
+        clientSecret: env.MICROSOFT_CLIENT_SECRET?.trim() || undefined,
+        tenant,
+        authority,
+        authorizationUrl: `${authority}/${tenant}/oauth2/v2.0/authorize`,
+        tokenUrl: `${authority}/${tenant}/oauth2/v2.0/token`,
+      }
+    : undefined;
+
+  const basePath = '/' + (env.EMAIL_WIZARD_BASE_PATH?.trim() || DEFAULT_BASE_PATH).replace(/^\/+|\/+$/g, '');
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL must be one of debug, info, warn, error.');
+  }
+
+  return {
+    port,
+    basePath,
+    dataDir,
+    dbFile,
+    databaseUrl,
+    apiKeys,
+    demoMode,
+    sessionSecret,
+    encryptionKeys,
+    allowedOrigins,
+    publicUrl,
+    dnsServers: parseDnsServers(env.EMAIL_WIZARD_DNS_SERVERS),
+    allowPrivateNetworks: flag(env, 'EMAIL_WIZARD_ALLOW_PRIVATE_NETWORKS'),
+    google,
+    microsoft,
+    logLevel,
+  };
+}

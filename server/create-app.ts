@@ -1,0 +1,67 @@
+import type { Hono } from 'hono';
+import { loadConfig, type Config } from './config/index.js';
+import { createLogger, type Logger } from './log/index.js';
+import { openDatabase, type DatabaseHandle } from './store/connect.js';
+import { Keyring } from './crypto/keyring.js';
+import { SessionTokens } from './auth/session-tokens.js';
+import { SettingsService } from './settings/service.js';
+import { AuditLog } from './store/audit.js';
+import { buildHttpApp } from './http/app.js';
+import type { AppEnv, Services } from './http/context.js';
+
+export interface CreateAppOptions {
+  /** A ready configuration; otherwise read from `env`. */
+  config?: Config;
+  /** Environment to read the configuration from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Configuration fields to override after reading the environment. */
+  overrides?: Partial<Config>;
+  logger?: Logger;
+  /** An open database; otherwise opened from the configuration. */
+  database?: DatabaseHandle;
+}
+
+export interface EmailWizardApp {
+  /** Mount it, or pass `app.fetch` to any server: the API lives under `config.basePath`. */
+  app: Hono<AppEnv>;
+  fetch: (request: Request) => Response | Promise<Response>;
+  services: Services;
+  /** Stops background work and closes the database (when this app opened it). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the whole server: configuration, database, keyring, services and the Hono app.
+ *
+ * @example
+ * import { serve } from '@hono/node-server';
+ * import { createApp } from 'email-config-wizard/server';
+ * const { app } = await createApp({ env: process.env });
+ * serve({ fetch: app.fetch, port: 8787 });
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<EmailWizardApp> {
+  const config = { ...(options.config ?? loadConfig(options.env ?? process.env)), ...options.overrides };
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.dbFile }));
+  const keyring = new Keyring(config.encryptionKeys);
+  const services: Services = {
+    config,
+    logger,
+    database,
+    keyring,
+    sessions: new SessionTokens(config.sessionSecret),
+    settings: new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks }),
+    audit: new AuditLog(database.db, logger),
+    onClose: [],
+  };
+  const app = buildHttpApp(services);
+  return {
+    app,
+    fetch: app.fetch,
+    services,
+    async close() {
+      for (const stop of services.onClose.splice(0).reverse()) await stop();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import { HTTPException } from 'hono/http-exception';
+import type { Context } from 'hono';
+import { ApiError, errorBody } from './errors.js';
+import type { AppEnv, Services } from './context.js';
+import { createOriginCheck } from './origins.js';
+import { validationHook } from './validation.js';
+import { DecryptionError } from '../crypto/keyring.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import { registerAccountRoutes } from './routes/accounts.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type ApiApp = OpenAPIHono<AppEnv>;
+
+/**
+ * Builds the API (mounted at `config.basePath`) on top of ready services. The app has no state
+ * of its own: everything lives in `services`.
+ */
+export function buildHttpApp(services: Services): Hono<AppEnv> {
+  const { config, logger } = services;
+  const isAllowedOrigin = createOriginCheck(config);
+  const api: ApiApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  api.use('*', methodNotAllowed({ app: api, onMethodNotAllowed: (c, methods) => methodNotAllowedResponse(c, methods) }));
+  api.use(
+    '*',
+    cors({
+      origin: (origin) => (isAllowedOrigin(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Accept', 'Accept-Language'],
+      exposeHeaders: ['X-Request-Id'],
+      maxAge: 600,
+    }),
+  );
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024} kB.`);
+      },
+    }),
+  );
+  api.use('*', async (c, next) => {
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !c.req.path.endsWith('/callback')) {
+      const type = c.req.header('content-type') ?? '';
+      const length = c.req.header('content-length');
+      const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+      if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json).');
+      }
+    }
+    await next();
+  });
+
+  registerHealthRoutes(api, services);
+  registerSessionRoutes(api, services);
+  registerAccountRoutes(api, services);
+  registerSettingsRoutes(api, services);
+
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'email-config-wizard', version: '0.1.0', description: 'Connect a support mailbox: detection, OAuth, connection tests, encrypted settings.' },
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Host API key' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'http', scheme: 'bearer', description: 'Widget session token' });
+
+  const app = new Hono<AppEnv>();
+  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 64 }));
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    c.set('logger', logger.child({ requestId: c.get('requestId') }));
+    await next();
+    // The path only: query strings can hold OAuth codes and state.
+    c.get('logger').info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      crossOriginResourcePolicy: 'cross-origin',
+      crossOriginOpenerPolicy: false,
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  app.route(config.basePath, api);
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `There is no ${c.req.method} ${c.req.path} here.`), 404));
+  app.onError((error, c) => handleError(error, c));
+  return app;
+}
+
+function methodNotAllowedResponse(c: Context, methods: string[]): Response {
+  return c.json(errorBody('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed here; use ${methods.join(' or ')}.`), 405, {
+    Allow: methods.join(', '),
+  });
+}
+
+function handleError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof ApiError) return c.json(error.toBody(), error.status);
+  if (error instanceof HTTPException) {
+    if (error.status === 400 && /json/i.test(error.message)) {
+      return c.json(errorBody('INVALID_JSON', 'The request body is not valid JSON.'), 400);
+    }
+    if (error.status === 413) return c.json(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large.'), 413);
+    return c.json(errorBody('BAD_REQUEST', error.message || 'The request could not be understood.'), error.status as 400);
+  }
+  const log = c.get('logger');
+  if (error instanceof DecryptionError) {
+    log.error('stored secret unreadable', { error });
+    return c.json(
+      errorBody('SECRET_UNREADABLE', 'A saved secret cannot be read with the configured keys; the operator must restore the key.'),
+      500,
+    );
+  }
+  log.error('unhandled error', { error, stack: error.stack });
+  return c.json(
+    errorBody('INTERNAL_ERROR', `Something went wrong on the server. Quote request id ${c.get('requestId')} when reporting it.`),
+    500,
+  );
+}

@@ -1,0 +1,32 @@
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { DatabaseHandle } from '../store/connect.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { SessionClaims, SessionTokens } from '../auth/session-tokens.js';
+import type { SettingsService } from '../settings/service.js';
+import type { AuditLog } from '../store/audit.js';
+
+/**
+ * The capabilities a request handler may use. Built once in `createApp` and handed to every
+ * route module; each capability folder adds its own service here.
+ */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  keyring: Keyring;
+  sessions: SessionTokens;
+  settings: SettingsService;
+  audit: AuditLog;
+  /** Background work (timers, refreshers) stopped by `close()`. */
+  onClose: Array<() => Promise<void> | void>;
+}
+
+/** Hono's per-request variables. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    session: SessionClaims;
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Structured JSON-lines logger that cannot leak a secret: every field whose name looks like a
+ * credential is replaced before the line is written, however deep it sits.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogSink = (line: string) => void;
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|verifier|^code$|api[-_]?key|private[-_]?key|credential/i;
+const REDACTED = '[redacted]';
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) ? REDACTED : redact(inner, depth + 1);
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  sink?: LogSink;
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const { level = 'info', sink = (line) => process.stdout.write(line + '\n'), base = {} } = options;
+  const threshold = LEVEL_ORDER[level];
+  const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (LEVEL_ORDER[lvl] < threshold) return;
+    const record = redact({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields });
+    sink(JSON.stringify(record));
+  };
+  return {
+    debug: (msg, fields) => write('debug', msg, fields),
+    info: (msg, fields) => write('info', msg, fields),
+    warn: (msg, fields) => write('warn', msg, fields),
+    error: (msg, fields) => write('error', msg, fields),
+    child: (fields) => createLogger({ level, sink, base: { ...base, ...fields } }),
+  };
+}
+
+/** A logger that keeps its lines in memory: for tests that check what was (not) logged. */
+export function createMemoryLogger(level: LogLevel = 'debug'): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return Object.assign(createLogger({ level, sink: (line) => lines.push(line) }), { lines });
+}

@@ -1,0 +1,1 @@
+export { EmailConfigWizard } from './email-config-wizard.js';
