@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createApp, type EmailWizardApp } from '../create-app.js';
+import { createMemoryLogger } from '../log/index.js';
+
+export const TEST_API_KEY = 'test-host-key-0123456789';
+export const TEST_BASE = '/api/email-settings';
+
+export interface TestApp extends EmailWizardApp {
+  dataDir: string;
+  dbFile: string;
+  logLines: string[];
+  /** Sends a request to the app in-process; `path` is relative to the API base. */
+  request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
+  /** Mints a session token through the public host API. */
+  session(accountId: string, extra?: { origin?: string; ttlSeconds?: number }): Promise<string>;
+}
+
+/**
+ * A complete app on a fresh SQLite file in a temp dir, with a known API key and a memory logger.
+ * `env` adds or overrides configuration variables.
+ */
+export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ecw-test-'));
+  const dbFile = join(dataDir, 'test.sqlite');
+  const logger = createMemoryLogger('debug');
+  const wizard = await createApp({
+    env: {
+      EMAIL_WIZARD_DB: dbFile,
+      EMAIL_WIZARD_API_KEYS: TEST_API_KEY,
+      EMAIL_WIZARD_SESSION_SECRET: randomBytes(32).toString('hex'),
+      EMAIL_WIZARD_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString('base64')}`,
+      ...env,
+    },
+    logger,
+  });
+  const request = (path: string, init: RequestInit & { json?: unknown; token?: string } = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('Content-Type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return Promise.resolve(wizard.fetch(new Request(`http://localhost${TEST_BASE}${path}`, { ...init, headers, body })));
+  };
+  return {
+    ...wizard,
+    dataDir,
+    dbFile,
+    logLines: logger.lines,
+    request,
+    async session(accountId, extra = {}) {
+      const response = await request('/sessions', { method: 'POST', token: TEST_API_KEY, json: { accountId, ...extra } });
+      if (response.status !== 201) throw new Error(`session mint failed: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { token: string }).token;
+    },
+  };
+}
