@@ -6,6 +6,7 @@ import { Keyring } from './crypto/keyring.js';
 import { SessionTokens } from './auth/session-tokens.js';
 import { SettingsService } from './settings/service.js';
 import { AuditLog } from './store/audit.js';
+import { RateLimiter } from './store/rate-limits.js';
 import { buildHttpApp } from './http/app.js';
 import type { AppEnv, Services } from './http/context.js';
 
@@ -52,6 +53,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     sessions: new SessionTokens(config.sessionSecret),
     settings: new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks }),
     audit: new AuditLog(database.db, logger),
+    rateLimits: new RateLimiter(database.db),
     onClose: [],
   };
   const app = buildHttpApp(services);

@@ -5,6 +5,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import type { SessionClaims, SessionTokens } from '../auth/session-tokens.js';
 import type { SettingsService } from '../settings/service.js';
 import type { AuditLog } from '../store/audit.js';
+import type { RateLimiter } from '../store/rate-limits.js';
 
 /**
  * The capabilities a request handler may use. Built once in `createApp` and handed to every
@@ -18,6 +19,8 @@ export interface Services {
   sessions: SessionTokens;
   settings: SettingsService;
   audit: AuditLog;
+  /** Fixed-window counters in the database, shared by every instance: `rateLimits.hit(bucket, limit, windowMs)`. */
+  rateLimits: RateLimiter;
   /** Background work (timers, refreshers) stopped by `close()`. */
   onClose: Array<() => Promise<void> | void>;
 }
