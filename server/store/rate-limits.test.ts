@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from './connect.js';
+import type { DatabaseHandle } from './connect.js';
 import { RateLimiter } from './rate-limits.js';
+import { TEST_DIALECTS, openTestDatabase, stopSharedTestPostgres } from '../testing/postgres.js';
 
-describe('RateLimiter (sqlite)', () => {
+afterAll(() => stopSharedTestPostgres());
+
+describe.each(TEST_DIALECTS)('RateLimiter on %s', (dialect) => {
   let database: DatabaseHandle;
   let clock = 1_000_000;
   let limiter: RateLimiter;
 
   beforeAll(async () => {
-    database = await openDatabase({ sqliteFile: ':memory:' });
+    database = await openTestDatabase(dialect);
     limiter = new RateLimiter(database.db, () => clock);
   });
   afterAll(() => database.close());
