@@ -1,0 +1,90 @@
+import { MxPatternsFileSchema, ProvidersFileSchema, type MxPattern } from './schema.js';
+import type { ProviderEntry } from './types.js';
+
+/** The validated, indexed provider database. */
+export interface ProviderIndex {
+  byId: ReadonlyMap<string, ProviderEntry>;
+  byDomain: ReadonlyMap<string, ProviderEntry>;
+  mxBySuffix: ReadonlyMap<string, MxPattern>;
+  mxRegexes: ReadonlyArray<{ regex: RegExp; pattern: MxPattern }>;
+}
+
+/** Thrown when a data file breaks a rule; the message lists every problem found. */
+export class ProviderDataError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Provider database is invalid:\n- ${problems.join('\n- ')}`);
+    this.name = 'ProviderDataError';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates the raw contents of `providers.json` and `mx-patterns.json` and indexes them.
+ * Collects every problem (bad field, duplicate id or domain, MX pattern naming an unknown
+ * provider, duplicate MX suffix) and throws one {@link ProviderDataError} listing them all.
+ *
+ * @example
+ * const index = buildProviderIndex(providersJson, mxPatternsJson);
+ * index.byDomain.get('gmail.com')?.imap?.host; // 'imap.gmail.com'
+ */
+export function buildProviderIndex(providersRaw: unknown, mxRaw: unknown): ProviderIndex {
+  const problems: string[] = [];
+  const providersFile = ProvidersFileSchema.safeParse(providersRaw);
+  const mxFile = MxPatternsFileSchema.safeParse(mxRaw);
+  if (!providersFile.success) {
+    for (const issue of providersFile.error.issues) problems.push(`providers.json ${describePath(providersRaw, issue.path)}: ${issue.message}`);
+  }
+  if (!mxFile.success) {
+    for (const issue of mxFile.error.issues) problems.push(`mx-patterns.json ${issue.path.join('.')}: ${issue.message}`);
+  }
+  if (!providersFile.success || !mxFile.success) throw new ProviderDataError(problems);
+
+  const byId = new Map<string, ProviderEntry>();
+  const byDomain = new Map<string, ProviderEntry>();
+  for (const provider of providersFile.data.providers) {
+    if (byId.has(provider.id)) problems.push(`duplicate provider id "${provider.id}"`);
+    byId.set(provider.id, deepFreeze(provider));
+    for (const domain of provider.domains) {
+      const owner = byDomain.get(domain);
+      if (owner) problems.push(`domain "${domain}" is listed by both "${owner.id}" and "${provider.id}"`);
+      else byDomain.set(domain, provider);
+    }
+  }
+
+  const mxBySuffix = new Map<string, MxPattern>();
+  const mxRegexes: Array<{ regex: RegExp; pattern: MxPattern }> = [];
+  for (const pattern of mxFile.data.patterns) {
+    if (!byId.has(pattern.provider)) problems.push(`MX pattern ${pattern.suffix ?? pattern.regex} names unknown provider "${pattern.provider}"`);
+    const target = byId.get(pattern.provider);
+    if (target && pattern.forwardingOnly && target.supported) {
+      problems.push(`forwarding-only MX pattern ${pattern.suffix ?? pattern.regex} points at a supported provider`);
+    }
+    if (pattern.suffix !== undefined) {
+      if (mxBySuffix.has(pattern.suffix)) problems.push(`duplicate MX suffix "${pattern.suffix}"`);
+      mxBySuffix.set(pattern.suffix, deepFreeze(pattern));
+    } else if (pattern.regex !== undefined) {
+      try {
+        mxRegexes.push({ regex: new RegExp(pattern.regex), pattern: deepFreeze(pattern) });
+      } catch {
+        problems.push(`MX regex ${pattern.regex} does not compile`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ProviderDataError(problems);
+  return { byId, byDomain, mxBySuffix, mxRegexes };
+}
+
+/** Turns a zod issue path into something a person can find in the file (`providers[12] (id "gmx")`). */
+function describePath(raw: unknown, path: PropertyKey[]): string {
+  const [, index] = path;
+  const providers = (raw as { providers?: Array<{ id?: unknown }> } | null)?.providers;
+  const id = typeof index === 'number' ? providers?.[index]?.id : undefined;
+  return `${path.map(String).join('.')}${typeof id === 'string' ? ` (id "${id}")` : ''}`;
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import providersJson from './providers.json' with { type: 'json' };
+import mxPatternsJson from './mx-patterns.json' with { type: 'json' };
+import { buildProviderIndex, ProviderDataError } from './load.js';
+import { isValidHostName } from './schema.js';
+import { findProviderByDomain, providerById, providerCount } from './index.js';
+
+type RawProvider = (typeof providersJson.providers)[number];
+const clone = <T>(value: T): T => structuredClone(value);
+
+describe('providers.json as a whole', () => {
+  const providers = providersJson.providers as RawProvider[];
+
+  it('loads without a single validation problem', () => {
+    expect(() => buildProviderIndex(providersJson, mxPatternsJson)).not.toThrow();
+  });
+
+  it('never lists plaintext, and only uses mail ports that match their security', () => {
+    for (const p of providers) {
+      const specs = [p.imap, p.smtp, ...(p.alternatives?.imap ?? []), ...(p.alternatives?.smtp ?? [])].filter(Boolean);
+      for (const spec of specs as Array<{ host: string; port: number; security: string }>) {
+        expect(['tls', 'starttls'], `${p.id} ${spec.host}`).toContain(spec.security);
+        expect(Number.isInteger(spec.port) && spec.port > 0 && spec.port < 65536).toBe(true);
+        if (spec.port === 993 || spec.port === 465) expect(spec.security, `${p.id} ${spec.host}:${spec.port}`).toBe('tls');
+        if (spec.port === 143 || spec.port === 587) expect(spec.security, `${p.id} ${spec.host}:${spec.port}`).toBe('starttls');
+        expect(isValidHostName(spec.host), spec.host).toBe(true);
+      }
+    }
+  });
+
+  it('lists every domain once across all providers, lower-case and without a trailing dot', () => {
+    const seen = new Map<string, string>();
+    for (const p of providers) {
+      for (const d of p.domains) {
+        expect(seen.get(d), `${d} in ${p.id}`).toBeUndefined();
+        seen.set(d, p.id);
+        expect(d).toBe(d.toLowerCase());
+        expect(d.endsWith('.')).toBe(false);
+      }
+    }
+    expect(seen.size).toBe(providerCount.domains);
+  });
+
+  it('gives every unsupported provider null servers and a note saying why', () => {
+    for (const p of providers.filter((x) => !x.supported)) {
+      expect(p.imap, p.id).toBeNull();
+      expect(p.smtp, p.id).toBeNull();
+      expect(p.notes.length, p.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('records a source for every provider', () => {
+    for (const p of providers) expect([p.source].flat().length, p.id).toBeGreaterThan(0);
+  });
+});
+
+describe('findProviderByDomain', () => {
+  it('finds a provider by its main domain and by an alias', () => {
+    expect(findProviderByDomain('gmail.com')?.id).toBe('gmail');
+    expect(findProviderByDomain('googlemail.com')?.id).toBe('gmail');
+    expect(findProviderByDomain('hotmail.com')?.oauth).toBe('microsoft');
+    expect(findProviderByDomain('gmail.com')?.oauth).toBe('google');
+  });
+
+  it('answers icloud with the local part for IMAP and the full address for SMTP', () => {
+    const icloud = findProviderByDomain('me.com');
+    expect(icloud?.imap).toEqual({ host: 'imap.mail.me.com', port: 993, security: 'tls', username: 'localpart' });
+    expect(icloud?.smtp?.username).toBe('email');
+  });
+
+  it('marks providers without IMAP as unsupported', () => {
+    const proton = findProviderByDomain('proton.me');
+    expect(proton?.supported).toBe(false);
+    expect(proton?.imap).toBeNull();
+    expect(proton?.notes[0]).toMatch(/Bridge/);
+    expect(findProviderByDomain('tutanota.com')?.supported).toBe(false);
+  });
+
+  it('matches exact domains only', () => {
+    expect(findProviderByDomain('mail.gmail.com')).toBeUndefined();
+    expect(findProviderByDomain('gmail.com.')).toBeUndefined();
+    expect(findProviderByDomain('GMAIL.COM')).toBeUndefined();
+    expect(findProviderByDomain('')).toBeUndefined();
+    expect(findProviderByDomain('example.com')).toBeUndefined();
+    expect(findProviderByDomain('constructor')).toBeUndefined();
+  });
+
+  it('hands out frozen entries that a caller cannot change', () => {
+    const gmail = findProviderByDomain('gmail.com')!;
+    expect(Object.isFrozen(gmail)).toBe(true);
+    expect(Object.isFrozen(gmail.imap)).toBe(true);
+    expect(() => gmail.domains.push('evil.test')).toThrow();
+  });
+
+  it('looks providers up by id', () => {
+    expect(providerById('microsoft-365')?.oauth).toBe('microsoft');
+    expect(providerById('nope')).toBeUndefined();
+  });
+});
+
+describe('buildProviderIndex rejects bad data', () => {
+  const base = () => clone(providersJson) as { providers: Array<Record<string, unknown>> };
+  const reject = (data: unknown, mx: unknown = mxPatternsJson) => {
+    try {
+      buildProviderIndex(data, mx);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ProviderDataError);
+      return (error as ProviderDataError).problems.join('\n');
+    }
+    throw new Error('expected the data to be rejected');
+  };
+
+  it('refuses plaintext security', () => {
+    const data = base();
+    (data.providers[0]!.imap as { security: string }).security = 'none';
+    expect(reject(data)).toMatch(/gmail/);
+  });
+
+  it('refuses a port out of range', () => {
+    const data = base();
+    (data.providers[0]!.smtp as { port: number }).port = 70000;
+    expect(reject(data)).toMatch(/smtp\.port/);
+  });
+
+  it('refuses an invalid host name', () => {
+    for (const host of ['imap..gmail.com', 'IMAP.gmail.com', '-imap.gmail.com', 'imap gmail.com', 'localhost', 'imap.gmail.com.']) {
+      const data = base();
+      (data.providers[0]!.imap as { host: string }).host = host;
+      expect(reject(data), host).toMatch(/host name/);
+    }
+  });
+
+  it('refuses a domain listed by two providers', () => {
+    const data = base();
+    (data.providers[1]!.domains as string[]).push('gmail.com');
+    expect(reject(data)).toMatch(/"gmail.com" is listed by both/);
+  });
+
+  it('refuses an unsupported provider with servers or without a note', () => {
+    const data = base();
+    const proton = data.providers.find((p) => p.id === 'proton')!;
+    proton.imap = { host: 'imap.proton.me', port: 993, security: 'tls', username: 'email' };
+    expect(reject(data)).toMatch(/unsupported/);
+    const silent = base();
+    silent.providers.find((p) => p.id === 'proton')!.notes = [];
+    expect(reject(silent)).toMatch(/unsupported/);
+  });
+
+  it('refuses an MX pattern that names an unknown provider', () => {
+    const mx = { patterns: [{ suffix: 'example.net', provider: 'nobody', source: 'https://example.net/' }] };
+    expect(reject(base(), mx)).toMatch(/unknown provider "nobody"/);
+  });
+
+  it('refuses a record without a source', () => {
+    const data = base();
+    delete data.providers[0]!.source;
+    expect(reject(data)).toMatch(/source/);
+  });
+});

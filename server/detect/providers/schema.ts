@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** A DNS host name: 2+ labels of letters, digits and inner hyphens, lower-case, at most 253 characters. */
+const HOST_NAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+
+/** Host names in the data may carry a `{region}` placeholder, filled in from the MX host. */
+export const REGION_PLACEHOLDER = '{region}';
+/** A region value as it appears in an MX host (`eu-west-1`, `us-east-1`). */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** Whether `host` is a valid lower-case DNS name (after filling any `{region}` with a sample). */
+export function isValidHostName(host: string): boolean {
+  return HOST_NAME.test(host.replaceAll(REGION_PLACEHOLDER, 'eu-west-1'));
+}
+
+const HostSchema = z.string().refine(isValidHostName, { message: 'not a valid lower-case host name' });
+
+export const ServerSpecSchema = z.strictObject({
+  host: HostSchema,
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(['tls', 'starttls']),
+  username: z.enum(['email', 'localpart']),
+});
+
+const DomainSchema = z.string().refine((d) => HOST_NAME.test(d), { message: 'not a lower-case punycode domain' });
+
+const SourceSchema = z.string().refine((s) => /^(https:\/\/\S+|ispdb:\S+)$/.test(s), {
+  message: 'source must be an https URL or ispdb:<file>',
+});
+
+export const ProviderEntrySchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+    name: z.string().min(1),
+    domains: z.array(DomainSchema),
+    imap: ServerSpecSchema.nullable(),
+    smtp: ServerSpecSchema.nullable(),
+    oauth: z.enum(['google', 'microsoft']).nullable(),
+    supported: z.boolean(),
+    notes: z.array(z.string().min(10).regex(/[.!?)]$/, 'a note is a full sentence')),
+    hints: z.strictObject({
+      appPassword: z.boolean().optional(),
+      enableImap: z.boolean().optional(),
+      helpUrl: z.url({ protocol: /^https$/ }).optional(),
+    }),
+    alternatives: z
+      .strictObject({ imap: z.array(ServerSpecSchema).optional(), smtp: z.array(ServerSpecSchema).optional() })
+      .optional(),
+    source: z.union([SourceSchema, z.array(SourceSchema).min(1)]),
+  })
+  .superRefine((p, ctx) => {
+    if (p.supported && (!p.imap || !p.smtp)) {
+      ctx.addIssue({ code: 'custom', message: 'a supported provider needs both imap and smtp' });
+    }
+    if (!p.supported && (p.imap || p.smtp || p.notes.length === 0)) {
+      ctx.addIssue({ code: 'custom', message: 'an unsupported provider has null imap/smtp and a note saying why' });
+    }
+  });
+
+export const MxPatternSchema = z
+  .strictObject({
+    /** MX host suffix (a parent domain of the MX host, from the MX host minus its first label up to its registrable domain). */
+    suffix: DomainSchema.optional(),
+    /** Regular expression over the whole MX host, for hosts that carry a region; group `region` is captured. */
+    regex: z.string().optional(),
+    provider: z.string(),
+    forwardingOnly: z.boolean().optional(),
+    region: z.string().optional(),
+    source: z.union([SourceSchema, z.array(SourceSchema).min(1)]),
+  })
+  .refine((p) => (p.suffix === undefined) !== (p.regex === undefined), { message: 'exactly one of suffix or regex' });
+
+export const ProvidersFileSchema = z.strictObject({ providers: z.array(ProviderEntrySchema) });
+export const MxPatternsFileSchema = z.strictObject({ patterns: z.array(MxPatternSchema) });
+
+export type MxPattern = z.infer<typeof MxPatternSchema>;

@@ -1,0 +1,36 @@
+/** How a client connects to one mail server. `security` is never plaintext in the built-in data. */
+export interface ServerSpec {
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls';
+  /** Whether the login name is the full address or only the part before the `@`. */
+  username: 'email' | 'localpart';
+}
+
+/** A mailbox provider known to the built-in database. */
+export interface ProviderEntry {
+  id: string;
+  name: string;
+  /** Lower-case punycode domains whose addresses live at this provider (may be empty for hosted-only providers). */
+  domains: string[];
+  imap: ServerSpec | null;
+  smtp: ServerSpec | null;
+  oauth: 'google' | 'microsoft' | null;
+  /** `false` when the mailbox cannot be reached over IMAP/SMTP; `imap`/`smtp` are then null. */
+  supported: boolean;
+  /** Sentences a person can act on. */
+  notes: string[];
+  hints: { appPassword?: boolean; enableImap?: boolean; helpUrl?: string };
+  alternatives?: { imap?: ServerSpec[]; smtp?: ServerSpec[] };
+  /** Where the facts come from: a URL, or `ispdb:<file>` for Thunderbird's ISPDB. */
+  source: string | string[];
+}
+
+/** The result of matching a domain's MX host against hosted-mail patterns. */
+export interface MxMatch {
+  provider: ProviderEntry;
+  /** The MX belongs to a forwarding service: there is no mailbox to connect to. */
+  forwardingOnly: boolean;
+  /** Data-centre region taken from the MX host (Amazon WorkMail, Zoho). */
+  region?: string;
+}
