@@ -7,6 +7,7 @@ import { SessionTokens } from './auth/session-tokens.js';
 import { SettingsService } from './settings/service.js';
 import { AuditLog } from './store/audit.js';
 import { RateLimiter } from './store/rate-limits.js';
+import { SafeNetwork } from './net/index.js';
 import { buildHttpApp } from './http/app.js';
 import type { AppEnv, Services } from './http/context.js';
 
@@ -54,6 +55,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     settings: new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks }),
     audit: new AuditLog(database.db, logger),
     rateLimits: new RateLimiter(database.db),
+    net: new SafeNetwork({ dnsServers: config.dnsServers, allowPrivateNetworks: config.allowPrivateNetworks }),
     onClose: [],
   };
   const app = buildHttpApp(services);

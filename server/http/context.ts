@@ -6,6 +6,7 @@ import type { SessionClaims, SessionTokens } from '../auth/session-tokens.js';
 import type { SettingsService } from '../settings/service.js';
 import type { AuditLog } from '../store/audit.js';
 import type { RateLimiter } from '../store/rate-limits.js';
+import type { SafeNetwork } from '../net/index.js';
 
 /**
  * The capabilities a request handler may use. Built once in `createApp` and handed to every
@@ -21,6 +22,8 @@ export interface Services {
   audit: AuditLog;
   /** Fixed-window counters in the database, shared by every instance: `rateLimits.hit(bucket, limit, windowMs)`. */
   rateLimits: RateLimiter;
+  /** The SSRF-safe door for every outbound connection made on a user's behalf (DNS, TCP, TLS, HTTPS). */
+  net: SafeNetwork;
   /** Background work (timers, refreshers) stopped by `close()`. */
   onClose: Array<() => Promise<void> | void>;
 }
