@@ -11,14 +11,21 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError || (error as Error).name === 'ConfigError') {
-      process.stderr.write(`email-config-wizard cannot start: ${(error as Error).message}\n`);
-      process.exit(78);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`email-config-wizard cannot start: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
     }
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
-  const wizard = await createApp({ config, logger });
+  let wizard;
+  try {
+    wizard = await createApp({ config, logger });
+  } catch (error) {
+    const where = config.databaseUrl ? 'the PostgreSQL database in DATABASE_URL' : config.dbFile;
+    process.stderr.write(`email-config-wizard cannot start: opening ${where} failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   mountDemo(wizard.app, wizard.services);
 
   const server = serve({ fetch: wizard.app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
@@ -28,6 +35,12 @@ async function main(): Promise<void> {
     }
     logger.info('listening', { port: info.port, basePath: config.basePath, startupMs: Math.round(performance.now() - started) });
     process.stdout.write(`email-config-wizard ready on http://localhost:${info.port}/ (API at ${config.basePath})\n`);
+  });
+
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const reason = error.code === 'EADDRINUSE' ? `port ${config.port} is already in use (set PORT to another one)` : error.message;
+    process.stderr.write(`email-config-wizard cannot start: ${reason}\n`);
+    process.exit(1);
   });
 
   const shutdown = async (signal: string) => {

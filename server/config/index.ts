@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import { parseEncryptionKeys, type EncryptionKey } from '../crypto/keyring.js';
+import { KeyFormatError, parseEncryptionKeys, type EncryptionKey } from '../crypto/keyring.js';
 
 /** Everything the server reads from its environment, parsed and checked once at start-up. */
 export interface Config {
@@ -83,13 +83,36 @@ function parseDnsServers(raw: string | undefined): string[] | undefined {
   return servers;
 }
 
-/** Reads a secret file from the data dir, creating it (mode 0600) on first start. */
+/**
+ * Reads a secret file from the data dir, creating it (mode 0600, directory 0700) on first start.
+ * Two instances starting at once on one data dir both end up with the file the first one wrote.
+ */
 function readOrCreateSecret(path: string, create: () => string): string {
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, create() + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(path, create() + '\n', { mode: 0o600, flag: 'wx' });
+      chmodSync(path, 0o600); // the umask may have narrowed the mode above
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new ConfigError(`Cannot create ${path}: ${(error as Error).message}`);
+      }
+    }
+  }
   return readFileSync(path, 'utf8').trim();
+}
+
+/** Parses the key list, turning a format problem into a start-up error that names its source. */
+function loadEncryptionKeys(env: Env, dataDir: string): EncryptionKey[] {
+  const configured = env.EMAIL_WIZARD_ENCRYPTION_KEYS?.trim();
+  const file = join(dataDir, 'encryption-keys');
+  const text = configured || readOrCreateSecret(file, () => `k1:${randomBytes(32).toString('base64')}`);
+  try {
+    return parseEncryptionKeys(text, configured ? 'EMAIL_WIZARD_ENCRYPTION_KEYS' : file);
+  } catch (error) {
+    if (error instanceof KeyFormatError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 export interface LoadConfigOptions {
@@ -126,10 +149,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     throw new ConfigError('EMAIL_WIZARD_SESSION_SECRET must be at least 32 characters long.');
   }
 
-  const keyText =
-    env.EMAIL_WIZARD_ENCRYPTION_KEYS?.trim() ||
-    readOrCreateSecret(join(dataDir, 'encryption-keys'), () => `k1:${randomBytes(32).toString('base64')}`);
-  const encryptionKeys = parseEncryptionKeys(keyText, 'EMAIL_WIZARD_ENCRYPTION_KEYS');
+  const encryptionKeys = loadEncryptionKeys(env, dataDir);
 
   const publicUrl = (env.EMAIL_WIZARD_PUBLIC_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, '');
   const publicOrigin = parseOrigin('EMAIL_WIZARD_PUBLIC_URL', publicUrl);

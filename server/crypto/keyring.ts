@@ -17,8 +17,9 @@ export class DecryptionError extends Error {
   override name = 'DecryptionError';
 }
 
+/** A key list that cannot be used; configuration turns it into a start-up error. */
 export class KeyFormatError extends Error {
-  override name = 'ConfigError';
+  override name = 'KeyFormatError';
 }
 
 const FORMAT = 'v1';
