@@ -1,3 +1,5 @@
+import { rotateKeysCommand } from './rotate-keys.js';
+
 /** One operator command of the `email-config-wizard` CLI. */
 export interface CliCommand {
   name: string;
@@ -7,4 +9,4 @@ export interface CliCommand {
 }
 
 /** Register new commands here; their code lives in the folder of the capability they serve. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [rotateKeysCommand];

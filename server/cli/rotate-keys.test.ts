@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keyring } from '../crypto/keyring.js';
+import { ENCRYPTED_COLUMNS } from '../store/database.js';
+import type { DatabaseHandle } from '../store/connect.js';
+import { openDatabase } from '../store/connect.js';
+import { SettingsService } from '../settings/service.js';
+import { createTestApp, TEST_API_KEY } from '../testing/app.js';
+import { TEST_DIALECTS, openTestDatabase, stopSharedTestPostgres } from '../testing/postgres.js';
+import { rotateKeys } from './rotate-keys.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const keyText = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+const keyringOf = (text: string) => new Keyring(text.split(',').map((entry) => {
+  const [id, key] = entry.split(':') as [string, string];
+  return { id, key: Buffer.from(key, 'base64') };
+}));
+
+const settingsInput = (password: string) => ({
+  email: 'support@acme.test',
+  imap: { host: 'imap.acme.test', port: 993, security: 'tls' as const, username: 'support@acme.test' },
+  smtp: { host: 'smtp.acme.test', port: 465, security: 'tls' as const, username: 'support@acme.test' },
+  auth: { method: 'password' as const, password, smtpPassword: `${password}-smtp` },
+});
+
+/** Puts one encrypted value in every encrypted column, all under `keyring`'s current key. */
+async function seedEverySecret(database: DatabaseHandle, keyring: Keyring, accountId: string): Promise<void> {
+  const settings = new SettingsService({ db: database.db, keyring, allowPrivateNetworks: false });
+  await settings.put(accountId, settingsInput(`pw-${accountId}`));
+  const enc = (column: string, text: string) => keyring.encrypt(text, { accountId, column });
+  const now = Date.now();
+  await database.db
+    .insertInto('oauth_credentials')
+    .values({
+      id: `cred-${accountId}`, account_id: accountId, provider: 'google', email: `${accountId}@gmail.test`,
+      access_token_enc: enc('oauth_credentials.access_token_enc', `access-${accountId}`),
+      refresh_token_enc: enc('oauth_credentials.refresh_token_enc', `refresh-${accountId}`),
+      access_expires_at: now, status_reason: null, refresh_lease_owner: null, refresh_lease_until: null,
+      last_refreshed_at: null, created_at: now, updated_at: now,
+    })
+    .execute();
+  await database.db
+    .insertInto('oauth_flows')
+    .values({
+      id: `flow-${accountId}`, state_hash: `hash-${accountId}`, provider: 'google', account_id: accountId, session_id: 's',
+      origin: null, return_url: null, login_hint: null,
+      code_verifier_enc: enc('oauth_flows.code_verifier_enc', `verifier-${accountId}`),
+      error_code: null, error_message: null, result_email: null, credential_id: null,
+      created_at: now, expires_at: now + 600_000, consumed_at: null,
+    })
+    .execute();
+}
+
+/** Every stored secret of `accountId`, decrypted with `keyring`, by column. */
+async function readEverySecret(database: DatabaseHandle, keyring: Keyring, accountId: string) {
+  const settings = await database.db.selectFrom('email_settings').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
+  const credential = await database.db.selectFrom('oauth_credentials').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
+  const flow = await database.db.selectFrom('oauth_flows').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
+  const values: Record<string, string> = {
+    'email_settings.password_enc': settings.password_enc!,
+    'email_settings.smtp_password_enc': settings.smtp_password_enc!,
+    'oauth_credentials.access_token_enc': credential.access_token_enc!,
+    'oauth_credentials.refresh_token_enc': credential.refresh_token_enc!,
+    'oauth_flows.code_verifier_enc': flow.code_verifier_enc,
+  };
+  expect(Object.keys(values).sort()).toEqual(ENCRYPTED_COLUMNS.map((c) => `${c.table}.${c.column}`).sort());
+  return Object.fromEntries(
+    Object.entries(values).map(([column, value]) => [column, { keyId: keyring.keyIdOf(value), text: keyring.decrypt(value, { accountId, column }) }]),
+  );
+}
+
+afterAll(() => stopSharedTestPostgres());
+
+describe.each(TEST_DIALECTS)('rotateKeys on %s', (dialect) => {
+  let database: DatabaseHandle;
+  const oldKey = keyText('old');
+  const newKey = keyText('new');
+
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect);
+    await seedEverySecret(database, keyringOf(oldKey), 'acme');
+    await seedEverySecret(database, keyringOf(oldKey), 'globex');
+  });
+  afterAll(() => database.close());
+
+  it('moves every secret to the new key; they read the same with the old key removed', async () => {
+    const result = await rotateKeys(database.db, keyringOf(`${newKey},${oldKey}`));
+    expect(result).toEqual({ reencrypted: 10, alreadyCurrent: 0 });
+    const newOnly = keyringOf(newKey);
+    for (const account of ['acme', 'globex']) {
+      const secrets = await readEverySecret(database, newOnly, account);
+      expect(Object.values(secrets).every((s) => s.keyId === 'new')).toBe(true);
+      expect(secrets['email_settings.password_enc']!.text).toBe(`pw-${account}`);
+      expect(secrets['email_settings.smtp_password_enc']!.text).toBe(`pw-${account}-smtp`);
+      expect(secrets['oauth_credentials.refresh_token_enc']!.text).toBe(`refresh-${account}`);
+      expect(secrets['oauth_flows.code_verifier_enc']!.text).toBe(`verifier-${account}`);
+    }
+  });
+
+  it('is harmless to run again', async () => {
+    expect(await rotateKeys(database.db, keyringOf(`${newKey},${oldKey}`))).toEqual({ reencrypted: 0, alreadyCurrent: 10 });
+  });
+
+  it('changes nothing and names the row when a value cannot be read', async () => {
+    const third = keyText('third');
+    await database.db
+      .updateTable('oauth_flows')
+      .set({ code_verifier_enc: keyringOf(newKey).encrypt('moved', { accountId: 'acme', column: 'oauth_flows.code_verifier_enc' }) })
+      .where('account_id', '=', 'globex')
+      .execute();
+    await expect(rotateKeys(database.db, keyringOf(`${third},${newKey}`))).rejects.toThrow(
+      /oauth_flows.code_verifier_enc of id "flow-globex": .*Nothing was changed/,
+    );
+    const settings = await database.db.selectFrom('email_settings').select('password_enc').where('account_id', '=', 'acme').executeTakeFirstOrThrow();
+    expect(keyringOf(newKey).keyIdOf(settings.password_enc!)).toBe('new');
+  });
+});
+
+describe('rotate-keys command', () => {
+  it('rotates the database named by the environment, after which the server reads secrets with only the new key', async () => {
+    const oldKey = keyText('old');
+    const newKey = keyText('new');
+    const app = await createTestApp({ EMAIL_WIZARD_ENCRYPTION_KEYS: oldKey });
+    const token = await app.session('acme');
+    const saved = await app.request('/settings', { method: 'PUT', token, json: settingsInput('correct horse') });
+    expect(saved.status).toBe(200);
+    await app.close();
+
+    const env = { ...process.env, EMAIL_WIZARD_DB: app.dbFile, EMAIL_WIZARD_API_KEYS: TEST_API_KEY, EMAIL_WIZARD_SESSION_SECRET: 'y'.repeat(40) };
+    const { stdout } = await run('npx', ['tsx', 'server/cli.ts', 'rotate-keys'], { cwd: ROOT, env: { ...env, EMAIL_WIZARD_ENCRYPTION_KEYS: `${newKey},${oldKey}` } });
+    expect(stdout).toMatch(/Re-encrypted 2 secret\(s\) with key "new"; 0 already used it/);
+
+    const rotated = await createTestApp({ EMAIL_WIZARD_DB: app.dbFile, EMAIL_WIZARD_ENCRYPTION_KEYS: newKey });
+    const credentials = await rotated.request('/accounts/acme/credentials', { method: 'POST', token: TEST_API_KEY });
+    expect(credentials.status).toBe(200);
+    const body = (await credentials.json()) as { imap: { auth: { pass: string } }; smtp: { auth: { pass: string } } };
+    expect(body.imap.auth.pass).toBe('correct horse');
+    expect(body.smtp.auth.pass).toBe('correct horse-smtp');
+    await rotated.close();
+  });
+
+  it('exits with a clear message when a key is malformed', async () => {
+    const failure = await run('npx', ['tsx', 'server/cli.ts', 'rotate-keys'], {
+      cwd: ROOT,
+      env: { ...process.env, EMAIL_WIZARD_DB: join(mkdtempSync(join(tmpdir(), 'ecw-rotate-')), 'db.sqlite'), EMAIL_WIZARD_API_KEYS: 'k', EMAIL_WIZARD_ENCRYPTION_KEYS: 'k1:abc' },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toMatch(/EMAIL_WIZARD_ENCRYPTION_KEYS, entry 1: the key "k1" is 2 bytes/);
+  });
+});
