@@ -18,6 +18,9 @@ import { registerAccountRoutes } from './routes/accounts.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+const JSON_MEDIA_TYPE = /^application\/([a-z.+-]*\+)?json\b/i;
+const unsupportedMediaType = () =>
+  new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json).');
 
 export type ApiApp = OpenAPIHono<AppEnv>;
 
@@ -31,16 +34,21 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
   const api: ApiApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   api.use('*', methodNotAllowed({ app: api, onMethodNotAllowed: (c, methods) => methodNotAllowedResponse(c, methods) }));
-  api.use(
-    '*',
-    cors({
-      origin: (origin) => (isAllowedOrigin(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Accept', 'Accept-Language'],
-      exposeHeaders: ['X-Request-Id'],
-      maxAge: 600,
-    }),
-  );
+  const corsHeaders = cors({
+    origin: (origin) => origin,
+    allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Accept', 'Accept-Language'],
+    exposeHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+  api.use('*', async (c, next) => {
+    c.header('Vary', 'Origin');
+    const origin = c.req.header('origin');
+    if (origin && isAllowedOrigin(origin)) return corsHeaders(c, next);
+    // An unlisted origin gets no CORS headers at all, so the browser refuses to hand over the answer.
+    if (c.req.method === 'OPTIONS') return c.body(null, 204);
+    await next();
+  });
   api.use(
     '*',
     bodyLimit({
@@ -52,12 +60,9 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
   );
   api.use('*', async (c, next) => {
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !c.req.path.endsWith('/callback')) {
-      const type = c.req.header('content-type') ?? '';
-      const length = c.req.header('content-length');
-      const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
-      if (hasBody && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json).');
-      }
+      const type = c.req.header('content-type');
+      const hasBody = type !== undefined || (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
+      if (hasBody && !JSON_MEDIA_TYPE.test(type ?? '')) throw unsupportedMediaType();
     }
     await next();
   });
@@ -115,6 +120,7 @@ function handleError(error: Error, c: Context<AppEnv>): Response {
       return c.json(errorBody('INVALID_JSON', 'The request body is not valid JSON.'), 400);
     }
     if (error.status === 413) return c.json(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large.'), 413);
+    if (error.status === 415) return c.json(unsupportedMediaType().toBody(), 415);
     return c.json(errorBody('BAD_REQUEST', error.message || 'The request could not be understood.'), error.status as 400);
   }
   const log = c.get('logger');
