@@ -8,6 +8,7 @@ import { SettingsService } from './settings/service.js';
 import { AuditLog } from './store/audit.js';
 import { RateLimiter } from './store/rate-limits.js';
 import { SafeNetwork } from './net/index.js';
+import { createOAuth } from './oauth/index.js';
 import { buildHttpApp } from './http/app.js';
 import type { AppEnv, Services } from './http/context.js';
 
@@ -46,18 +47,24 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.dbFile }));
   const keyring = new Keyring(config.encryptionKeys);
+  const net = new SafeNetwork({ dnsServers: config.dnsServers, allowPrivateNetworks: config.allowPrivateNetworks });
+  const audit = new AuditLog(database.db, logger);
+  const oauth = createOAuth({ config, database, keyring, logger, audit, transport: net });
   const services: Services = {
     config,
     logger,
     database,
     keyring,
     sessions: new SessionTokens(config.sessionSecret),
-    settings: new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks }),
-    audit: new AuditLog(database.db, logger),
+    settings: new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks, tokens: oauth.tokens }),
+    audit,
     rateLimits: new RateLimiter(database.db),
-    net: new SafeNetwork({ dnsServers: config.dnsServers, allowPrivateNetworks: config.allowPrivateNetworks }),
+    net,
+    oauth,
     onClose: [],
   };
+  const refresher = oauth.startRefresher();
+  services.onClose.push(() => refresher.stop());
   const app = buildHttpApp(services);
   return {
     app,

@@ -7,6 +7,7 @@ import type { SettingsService } from '../settings/service.js';
 import type { AuditLog } from '../store/audit.js';
 import type { RateLimiter } from '../store/rate-limits.js';
 import type { SafeNetwork } from '../net/index.js';
+import type { OAuthModule } from '../oauth/index.js';
 
 /**
  * The capabilities a request handler may use. Built once in `createApp` and handed to every
@@ -24,6 +25,8 @@ export interface Services {
   rateLimits: RateLimiter;
   /** The SSRF-safe door for every outbound connection made on a user's behalf (DNS, TCP, TLS, HTTPS). */
   net: SafeNetwork;
+  /** OAuth sign-ins (`oauth.service`), the token service (`oauth.tokens`) and their stores. */
+  oauth: OAuthModule;
   /** Background work (timers, refreshers) stopped by `close()`. */
   onClose: Array<() => Promise<void> | void>;
 }

@@ -65,6 +65,18 @@ export class CredentialStore {
     });
   }
 
+  /** Whether this mailbox already has a stored refresh token (a reconnect may come without a new one). */
+  async hasRefreshToken(accountId: string, provider: OAuthProviderId, email: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('oauth_credentials')
+      .select('refresh_token_enc')
+      .where('account_id', '=', accountId)
+      .where('provider', '=', provider)
+      .where('email', '=', email)
+      .executeTakeFirst();
+    return Boolean(row?.refresh_token_enc);
+  }
+
   get(id: string): Promise<OAuthCredentialRow | undefined> {
     return this.db.selectFrom('oauth_credentials').selectAll().where('id', '=', id).executeTakeFirst();
   }

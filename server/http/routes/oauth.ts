@@ -1,0 +1,143 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ApiApp } from '../app.js';
+import type { AppEnv, Services } from '../context.js';
+import { requireSession } from '../auth.js';
+import { EmailSchema } from '../../settings/schema.js';
+import { renderCallbackPage, type CallbackParams, type OAuthResultMessage } from '../../oauth/index.js';
+import { PROVIDER_IDS } from '../../oauth/providers.js';
+import type { OAuthProviderId } from '../../store/database.js';
+import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
+import { ApiError } from '../errors.js';
+
+const StartSchema = z
+  .strictObject({
+    email: EmailSchema.optional().openapi({ description: 'Sent to the provider as login_hint' }),
+    returnUrl: z
+      .string({ error: 'returnUrl must be a URL.' })
+      .max(2048, 'returnUrl is at most 2048 characters long.')
+      .optional()
+      .openapi({ description: 'Redirect mode (popup blocked): where the callback sends the browser back; must be on the session origin' }),
+  })
+  .openapi('OAuthStart');
+const StartedSchema = z.object({ authorizationUrl: z.string(), flowId: z.string() }).openapi('OAuthStarted');
+const FlowStatusSchema = z
+  .object({
+    status: z.enum(['pending', 'connected', 'failed']),
+    email: z.string().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi('OAuthFlowStatus');
+const ProvidersSchema = z
+  .object({ google: z.object({ configured: z.boolean() }), microsoft: z.object({ configured: z.boolean() }) })
+  .openapi('OAuthProviders');
+const FlowParams = z.object({
+  flowId: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'flowId', in: 'path' } }),
+});
+
+/**
+ * OAuth routes: start a sign-in (session), poll its outcome (session), the provider callbacks
+ * (the browser, no session: the state names the flow) and which providers are configured.
+ */
+export function registerOAuthRoutes(api: ApiApp, services: Services): void {
+  const security = [{ session: [] }];
+  api.use('/oauth/providers', requireSession(services));
+  api.use('/oauth/flows/*', requireSession(services));
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/oauth/providers',
+      summary: 'Which OAuth providers this server offers',
+      security,
+      responses: { 200: jsonResponse(ProvidersSchema, 'Configured providers'), ...commonErrors },
+    }),
+    (c) => c.json(services.oauth.service.providers(), 200),
+  );
+
+  for (const provider of PROVIDER_IDS) {
+    api.use(`/oauth/${provider}`, requireSession(services));
+    api.openapi(
+      createRoute({
+        method: 'post',
+        path: `/oauth/${provider}`,
+        summary: `Start signing in with ${provider === 'google' ? 'Google' : 'Microsoft'}: returns the URL to open`,
+        security,
+        request: jsonBody(StartSchema),
+        responses: { 200: jsonResponse(StartedSchema, 'Open authorizationUrl; poll the flow'), ...commonErrors },
+      }),
+      async (c) => {
+        const session = c.get('session');
+        const started = await services.oauth.service.start(provider, session, c.req.valid('json'));
+        c.header('Cache-Control', 'no-store');
+        return c.json(started, 200);
+      },
+    );
+    api.on(['GET', 'POST'], `/oauth/${provider}/callback`, (c) => handleCallback(c, services, provider));
+    for (const method of ['get', 'post'] as const) {
+      api.openAPIRegistry.registerPath({
+        method,
+        path: `/oauth/${provider}/callback`,
+        summary: `${provider === 'google' ? 'Google' : 'Microsoft'} sends the browser back here (${method === 'post' ? 'form_post' : 'query'})`,
+        responses: {
+          200: { description: 'Connected: an HTML page that tells the widget and closes' },
+          400: { description: 'Refused: an HTML page that says what went wrong (any 4xx)' },
+        },
+      });
+    }
+  }
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/oauth/flows/{flowId}',
+      summary: "A sign-in's outcome: pending, connected or failed",
+      security,
+      request: { params: FlowParams },
+      responses: { 200: jsonResponse(FlowStatusSchema, 'The flow status'), ...commonErrors, 404: errorResponse('No such flow for this account') },
+    }),
+    async (c) => {
+      const status = await services.oauth.service.flowStatus(c.req.valid('param').flowId, c.get('session').accountId);
+      if (!status) throw new ApiError(404, 'FLOW_NOT_FOUND', 'There is no sign-in with this id for this account.');
+      c.header('Cache-Control', 'no-store');
+      return c.json(status, 200);
+    },
+  );
+}
+
+async function handleCallback(c: Context<AppEnv>, services: Services, provider: OAuthProviderId): Promise<Response> {
+  const params = c.req.method === 'POST' ? await formParams(c) : pick(new URL(c.req.url).searchParams);
+  const outcome = await services.oauth.service.complete(provider, params, c.get('logger'));
+  const flow = outcome.flow;
+  const message: OAuthResultMessage = outcome.ok
+    ? { source: 'email-config-wizard', type: 'oauth-result', flowId: outcome.flow.id, status: 'connected', email: outcome.email }
+    : {
+        source: 'email-config-wizard',
+        type: 'oauth-result',
+        ...(flow ? { flowId: flow.id } : {}),
+        status: 'failed',
+        error: { code: outcome.code, message: outcome.message },
+      };
+  // A replayed link must not overwrite what the first (real) callback already told the widget.
+  const tellWidget = flow !== undefined && (outcome.ok || outcome.code !== 'OAUTH_STATE_USED');
+  const page = renderCallbackPage({
+    message,
+    targetOrigin: tellWidget && flow.origin ? flow.origin : undefined,
+    returnUrl: tellWidget && flow.return_url ? flow.return_url : undefined,
+  });
+  return c.html(page.html, outcome.ok ? 200 : outcome.status, page.headers);
+}
+
+async function formParams(c: Context<AppEnv>): Promise<CallbackParams> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return {};
+  return pick(new URLSearchParams(await c.req.text()));
+}
+
+function pick(source: URLSearchParams): CallbackParams {
+  const get = (key: string) => source.get(key)?.slice(0, 4096) ?? undefined;
+  return { state: get('state'), code: get('code'), error: get('error') };
+}

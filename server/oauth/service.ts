@@ -1,0 +1,170 @@
+import type { SessionClaims } from '../auth/session-tokens.js';
+import type { Logger } from '../log/index.js';
+import type { AuditLog } from '../store/audit.js';
+import type { OAuthFlowRow, OAuthProviderId } from '../store/database.js';
+import { ApiError } from '../http/errors.js';
+import { OAuthCallError, type OAuthProviderClient, type TokenSet } from './client.js';
+import type { CredentialStore } from './credentials.js';
+import { FlowError, type FlowStatus, type FlowStore } from './flows.js';
+import { OPERATOR_CODES, oauthError, oauthMessage, oauthStatus, type OAuthErrorCode } from './errors.js';
+import { missingScopes, PROVIDER_IDS } from './providers.js';
+
+/** The parameters a provider sends to our callback (query for GET, form for `form_post`). */
+export interface CallbackParams {
+  state?: string;
+  code?: string;
+  error?: string;
+}
+
+/** How a callback ended: what the page shows and whom it tells. */
+export type CallbackOutcome =
+  | { ok: true; flow: OAuthFlowRow; email: string }
+  | { ok: false; code: OAuthErrorCode; message: string; status: ReturnType<typeof oauthStatus>; flow?: OAuthFlowRow };
+
+export interface OAuthServiceOptions {
+  clients: Partial<Record<OAuthProviderId, OAuthProviderClient>>;
+  flows: FlowStore;
+  credentials: CredentialStore;
+  logger: Logger;
+  audit: AuditLog;
+  /** Which browser origins may receive the result (postMessage, redirect back). */
+  isAllowedOrigin: (origin: string) => boolean;
+}
+
+/**
+ * Runs OAuth sign-ins: starts a flow for a widget session and completes it when the provider
+ * calls back — state check, code exchange with PKCE, granted scopes, the mailbox from the ID
+ * token — then stores the tokens encrypted.
+ */
+export class OAuthService {
+  constructor(private readonly options: OAuthServiceOptions) {}
+
+  /** Which providers this server can offer (no client id → not configured; not an error). */
+  providers(): Record<OAuthProviderId, { configured: boolean }> {
+    return Object.fromEntries(PROVIDER_IDS.map((id) => [id, { configured: this.options.clients[id] !== undefined }])) as Record<
+      OAuthProviderId,
+      { configured: boolean }
+    >;
+  }
+
+  /**
+   * Starts a sign-in for the session's account. `returnUrl` selects redirect mode (the callback
+   * sends the browser back there); without it the callback page talks to the popup's opener.
+   */
+  async start(
+    provider: OAuthProviderId,
+    session: SessionClaims,
+    input: { email?: string; returnUrl?: string },
+  ): Promise<{ authorizationUrl: string; flowId: string }> {
+    const client = this.options.clients[provider];
+    if (!client) throw oauthError('OAUTH_NOT_CONFIGURED', provider);
+    if (input.returnUrl !== undefined) this.checkReturnUrl(input.returnUrl, session);
+    const flow = await this.options.flows.create({
+      provider,
+      accountId: session.accountId,
+      sessionId: session.sessionId,
+      origin: session.origin,
+      returnUrl: input.returnUrl,
+      loginHint: input.email,
+    });
+    const authorizationUrl = client.authorizationUrl({ state: flow.state, codeVerifier: flow.codeVerifier, loginHint: input.email });
+    return { authorizationUrl, flowId: flow.flowId };
+  }
+
+  flowStatus(flowId: string, accountId: string): Promise<FlowStatus | undefined> {
+    return this.options.flows.status(flowId, accountId);
+  }
+
+  /** Completes a callback. Never throws for a provider's or user's failure: the outcome says what went wrong. */
+  async complete(provider: OAuthProviderId, params: CallbackParams, log: Logger): Promise<CallbackOutcome> {
+    let claimed;
+    try {
+      claimed = await this.options.flows.claim(params.state, provider);
+    } catch (error) {
+      if (!(error instanceof FlowError)) throw error;
+      log.warn('oauth callback refused', { provider, code: error.code, flowId: error.flow?.id });
+      return this.failure(error.code, provider, error.flow);
+    }
+    const { flow, codeVerifier } = claimed;
+    const fail = async (code: OAuthErrorCode, extra?: string) => {
+      const outcome = this.failure(code, provider, flow, extra);
+      await this.options.flows.fail(flow.id, code, outcome.message);
+      const level = OPERATOR_CODES.has(code) ? 'error' : 'warn';
+      log[level]('oauth sign-in failed', { provider, code, flowId: flow.id, operatorProblem: OPERATOR_CODES.has(code) });
+      await this.audit(flow, 'error', { provider, code });
+      return outcome;
+    };
+
+    if (params.error) {
+      const providerError = /^[a-z0-9_.-]{1,64}$/i.test(params.error) ? params.error : 'unknown_error';
+      return fail(providerError === 'access_denied' ? 'OAUTH_CONSENT_DENIED' : 'OAUTH_PROVIDER_ERROR', providerError);
+    }
+    if (!params.code) return fail('OAUTH_PROVIDER_ERROR', 'no authorization code');
+    const client = this.options.clients[provider];
+    if (!client) return fail('OAUTH_NOT_CONFIGURED');
+
+    let tokens: TokenSet;
+    try {
+      tokens = await client.exchangeCode(params.code, codeVerifier);
+    } catch (error) {
+      if (!(error instanceof OAuthCallError)) throw error;
+      log.warn('oauth code exchange failed', { provider, kind: error.kind, reason: error.message });
+      if (error.kind === 'client') return fail('OAUTH_CLIENT_MISCONFIGURED');
+      if (error.kind === 'transient') return fail('OAUTH_PROVIDER_UNAVAILABLE');
+      return fail('OAUTH_CODE_EXCHANGE_FAILED');
+    }
+
+    const missing = tokens.scopes ? missingScopes(client.provider, tokens.scopes) : [];
+    if (missing.length > 0) {
+      await this.discard(client, tokens, log);
+      return fail('OAUTH_SCOPE_MISSING', missing.join(', '));
+    }
+    const email = tokens.idToken ? client.mailboxFromIdToken(tokens.idToken) : undefined;
+    if (!email) {
+      await this.discard(client, tokens, log);
+      return fail('OAUTH_EMAIL_MISSING');
+    }
+    if (!tokens.refreshToken && !(await this.options.credentials.hasRefreshToken(flow.account_id, provider, email))) {
+      return fail('OAUTH_NO_REFRESH_TOKEN');
+    }
+    const credentialId = await this.options.credentials.upsert({ accountId: flow.account_id, provider, email, tokens });
+    await this.options.flows.succeed(flow.id, { email, credentialId });
+    log.info('oauth mailbox connected', { provider, flowId: flow.id, credentialId });
+    await this.audit(flow, 'ok', { provider, email });
+    return { ok: true, flow, email };
+  }
+
+  private failure(code: OAuthErrorCode, provider: OAuthProviderId, flow?: OAuthFlowRow, extra?: string) {
+    return { ok: false as const, code, message: oauthMessage(code, provider, extra), status: oauthStatus(code), flow };
+  }
+
+  /** A grant we will not keep (a scope unticked, no address) is revoked where the provider allows it. */
+  private async discard(client: OAuthProviderClient, tokens: TokenSet, log: Logger): Promise<void> {
+    if (!client.canRevoke) return;
+    try {
+      await client.revoke(tokens.refreshToken ?? tokens.accessToken);
+    } catch (error) {
+      log.warn('could not revoke a refused grant', { reason: (error as Error).message });
+    }
+  }
+
+  private audit(flow: OAuthFlowRow, result: 'ok' | 'error', detail: Record<string, unknown>) {
+    return this.options.audit.record({ actor: 'session', accountId: flow.account_id, action: 'oauth.connect', result, detail });
+  }
+
+  private checkReturnUrl(returnUrl: string, session: SessionClaims): void {
+    let url: URL;
+    try {
+      url = new URL(returnUrl);
+    } catch {
+      throw new ApiError(400, 'VALIDATION_ERROR', 'returnUrl must be a full URL such as https://app.example.com/settings.', 'returnUrl');
+    }
+    const allowed =
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      this.options.isAllowedOrigin(url.origin) &&
+      (!session.origin || session.origin === url.origin);
+    if (!allowed) {
+      throw new ApiError(400, 'RETURN_URL_NOT_ALLOWED', 'returnUrl must be on the website this session was issued for.', 'returnUrl');
+    }
+  }
+}
