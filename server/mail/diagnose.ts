@@ -1,0 +1,250 @@
+import { NetError, toNetError } from '../net/index.js';
+import { stepsFor } from './advice.js';
+import { PhaseTimeoutError } from './phases.js';
+import type { PeerCertificateInfo } from './socket.js';
+import type { MailServer, MailTestCode, PhaseName, Protocol, TestError } from './types.js';
+
+/** Everything known about a failed test when its error is explained. */
+export interface FailureContext {
+  protocol: Protocol;
+  server: MailServer;
+  /** The phase that was running when it failed. */
+  phase: PhaseName | undefined;
+  credentials: 'password' | 'oauth';
+  oauthProvider?: 'google' | 'microsoft';
+  certificate?: PeerCertificateInfo;
+  /** The address connected to: removed from any server text that is shown. */
+  address?: string;
+  /** Set when a probe found that the port answers implicit TLS (the test used STARTTLS or none). */
+  portSpeaksTls?: boolean;
+}
+
+/** A failure before steps are added: code, sentence, field, and steps that must come first. */
+interface Finding {
+  code: MailTestCode;
+  message: string;
+  field?: string;
+  firstSteps?: string[];
+}
+
+/** Ports whose security is fixed by convention, for "port 143 expects STARTTLS". */
+const PORT_SECURITY: Record<number, 'tls' | 'starttls'> = { 993: 'tls', 143: 'starttls', 465: 'tls', 587: 'starttls', 25: 'starttls', 2525: 'starttls' };
+const SECURITY_NAME = { tls: 'TLS', starttls: 'STARTTLS', none: 'no encryption' } as const;
+
+const APP_PASSWORD = /application-specific password|app(lication)? password|5\.7\.9\b|InvalidSecondFactor|web login required/i;
+const IMAP_DISABLED = /not enabled for IMAP|IMAP (access )?(is )?(disabled|not (enabled|allowed|activated))|enable IMAP|IMAP.{0,40}deaktiviert|User is authenticated but not connected/i;
+const SMTP_AUTH_DISABLED = /SmtpClientAuthentication is disabled|5\.7\.139|SMTP AUTH (is )?disabled|authentication (is )?(disabled|not enabled)/i;
+const MAILBOX_MISSING = /doesn't exist|does not exist|no such mailbox|unknown mailbox|mailbox not found|NONEXISTENT/i;
+
+/**
+ * Explains a failed IMAP or SMTP test as a contract error: code, a sentence naming the host the
+ * person typed (never a resolved address), the field to fix and steps, provider-specific where
+ * the provider is known.
+ */
+export function explainFailure(error: unknown, context: FailureContext): TestError {
+  const finding = classify(error, context);
+  const { server } = context;
+  return {
+    code: finding.code,
+    message: finding.message,
+    ...(finding.field ? { field: finding.field } : {}),
+    steps: stepsFor(
+      finding.code,
+      {
+        protocol: context.protocol,
+        host: server.host,
+        port: server.port,
+        username: server.username,
+        certNames: context.certificate?.names,
+        oauthProvider: context.oauthProvider,
+      },
+      finding.firstSteps,
+    ),
+  };
+}
+
+function classify(error: unknown, context: FailureContext): Finding {
+  const { protocol, server } = context;
+  const field = (name: 'host' | 'port' | 'security' | 'username') => `${protocol}.${name}`;
+  const target = `${server.host}:${server.port}`;
+  const name = protocol.toUpperCase();
+
+  if (error instanceof PhaseTimeoutError || isTimeout(error)) {
+    const phase = error instanceof PhaseTimeoutError ? error.phase : context.phase;
+    if (phase === 'greeting' && server.security !== 'tls') {
+      if (context.portSpeaksTls) return wrongSecurity(context, 'tls');
+      return {
+        code: 'TIMEOUT',
+        message: `${target} accepted the connection but sent no ${name} greeting.${expectedSecurityHint(server)}`,
+        field: field('security'),
+      };
+    }
+    const what = phase === 'resolve' ? `Looking up ${server.host}` : phase ? `The ${phaseLabel(phase)} step with ${target}` : `The test of ${target}`;
+    return { code: 'TIMEOUT', message: `${what} took too long; the server did not answer in time.`, field: phase === 'resolve' || phase === 'connect' ? field('host') : undefined };
+  }
+
+  const mailError = error as MailLibraryError;
+  const serverText = shownServerText(mailError, context.address);
+
+  if (error instanceof NetError || isSocketError(mailError)) {
+    return classifyNetwork(toNetError(error, target), mailError, context);
+  }
+
+  if (protocol === 'smtp' && context.phase === 'authenticate' && mailError?.code === 'SMTP_AUTH_NOT_OFFERED') {
+    return {
+      code: 'SMTP_AUTH_DISABLED',
+      message: `${target} does not offer authentication (no AUTH in its EHLO answer), so it cannot send mail for this mailbox.${server.security === 'none' ? ' Many servers only offer AUTH after STARTTLS.' : ''}`,
+      field: field('port'),
+    };
+  }
+
+  if (context.phase === 'authenticate' || mailError?.authenticationFailed || mailError?.code === 'EAUTH') {
+    const said = serverText ? ` The server said: "${serverText}"` : '';
+    if (SMTP_AUTH_DISABLED.test(serverText) && protocol === 'smtp') {
+      return { code: 'SMTP_AUTH_DISABLED', message: `The server refused SMTP authentication for this mailbox: it is switched off by the administrator.${said}` };
+    }
+    if (IMAP_DISABLED.test(serverText)) {
+      return { code: 'IMAP_DISABLED', message: `The password is right, but IMAP access is switched off for this mailbox.${said}` };
+    }
+    if (APP_PASSWORD.test(serverText)) {
+      return { code: 'APP_PASSWORD_REQUIRED', message: `The server wants an app password instead of the account password.${said}`, field: 'auth.password' };
+    }
+    if (context.credentials === 'oauth') {
+      return { code: 'OAUTH_TOKEN_INVALID', message: `The server did not accept the OAuth sign-in for ${server.username}.${said}`, field: 'auth.provider' };
+    }
+    if (mailError?.serverResponseCode === 'UNAVAILABLE') {
+      return { code: 'UNKNOWN', message: `The server could not check the login right now (temporary failure).${said}` };
+    }
+    return { code: 'AUTH_FAILED', message: `The server did not accept the user name ${server.username} with this password.${said}`, field: 'auth.password' };
+  }
+
+  if (context.phase === 'inbox' && (mailError?.serverResponseCode === 'NONEXISTENT' || MAILBOX_MISSING.test(serverText))) {
+    return { code: 'MAILBOX_NOT_FOUND', message: `Signed in, but the mailbox has no INBOX to open.${serverText ? ` The server said: "${serverText}"` : ''}`, field: field('username') };
+  }
+
+  if (mailError?.tlsFailed || context.phase === 'starttls') {
+    return {
+      code: 'TLS_FAILED',
+      message: `${target} did not start TLS after STARTTLS.${serverText ? ` The server said: "${serverText}"` : ''}`,
+      field: field('security'),
+      firstSteps: PORT_SECURITY[server.port] === 'tls' ? [`Port ${server.port} expects implicit TLS: set security to TLS.`] : undefined,
+    };
+  }
+
+  if (context.phase === 'greeting' || mailError?.code === 'EPROTOCOL') {
+    if (context.portSpeaksTls) return wrongSecurity(context, 'tls');
+    return {
+      code: 'PROTOCOL_ERROR',
+      message: `${target} did not answer like an ${name} server.${serverText ? ` It said: "${serverText}"` : ''}${expectedSecurityHint(server)}`,
+      field: field('port'),
+    };
+  }
+
+  return { code: 'UNKNOWN', message: `The ${name} test of ${target} failed unexpectedly${context.phase ? ` during the ${phaseLabel(context.phase)} step` : ''}.${serverText ? ` The server said: "${serverText}"` : ''}` };
+}
+
+function classifyNetwork(error: NetError, cause: MailLibraryError, context: FailureContext): Finding {
+  const { protocol, server } = context;
+  const field = (name: 'host' | 'port' | 'security') => `${protocol}.${name}`;
+  const target = `${server.host}:${server.port}`;
+  const detail = error.detail ?? cause?.originalCode ?? cause?.code ?? '';
+  switch (error.code) {
+    case 'BLOCKED_ADDRESS':
+      return { code: 'BLOCKED_ADDRESS', message: `${server.host} points to a private or reserved network address, which this service does not connect to.`, field: field('host') };
+    case 'PORT_NOT_ALLOWED':
+      return { code: 'BLOCKED_ADDRESS', message: error.message, field: field('port') };
+    case 'DNS_NOT_FOUND':
+      return { code: 'DNS_NOT_FOUND', message: `The server name ${server.host} does not exist (DNS has no address for it).`, field: field('host') };
+    case 'CONNECTION_REFUSED':
+      return { code: 'CONNECTION_REFUSED', message: `${server.host} refused the connection on port ${server.port}: no mail service listens there.`, field: field('port') };
+    case 'TIMEOUT':
+      return classify(new PhaseTimeoutError(context.phase ?? 'connect', 0, false), context);
+    case 'TLS_CERT_INVALID': {
+      const names = context.certificate?.names ?? [];
+      const forNames = names.length ? ` The certificate is for ${names.join(', ')}.` : '';
+      const reason = detail === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `its certificate is not issued for ${server.host}` : certificateReason(detail);
+      return { code: 'TLS_CERT_INVALID', message: `${target} cannot be trusted: ${reason}.${forNames}`, field: field('host') };
+    }
+    case 'TLS_FAILED':
+      if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long|unknown protocol/i.test(`${detail} ${error.message} ${cause?.message ?? ''}`) && server.security === 'tls') {
+        return wrongSecurity(context, 'starttls');
+      }
+      return { code: 'TLS_FAILED', message: `The secure (TLS) connection to ${target} failed.${expectedSecurityHint(server)}`, field: field('security') };
+    default:
+      if (context.phase === 'tls' || context.phase === 'starttls') {
+        return { code: 'TLS_FAILED', message: `${target} closed the connection during the TLS handshake.${expectedSecurityHint(server)}`, field: field('security') };
+      }
+      if (context.phase === 'greeting') {
+        return { code: 'PROTOCOL_ERROR', message: `${target} closed the connection before it sent a ${protocol.toUpperCase()} greeting.${expectedSecurityHint(server)}`, field: field('port') };
+      }
+      return { code: 'UNKNOWN', message: `${target}: ${error.message}` };
+  }
+}
+
+/** The port answered with the other kind of security: say which setting works. */
+function wrongSecurity(context: FailureContext, works: 'tls' | 'starttls'): Finding {
+  const { server, protocol } = context;
+  const conventional = PORT_SECURITY[server.port];
+  const setting = works === 'tls' ? 'TLS' : conventional === 'starttls' ? 'STARTTLS' : 'STARTTLS (or no encryption)';
+  const message =
+    works === 'tls'
+      ? `Port ${server.port} expects TLS (implicit TLS from the first byte), not ${SECURITY_NAME[server.security]}: set security to TLS.`
+      : `Port ${server.port} expects ${conventional === 'starttls' ? 'STARTTLS' : 'a plain connection upgraded with STARTTLS'}, not implicit TLS: set security to STARTTLS${conventional ? '' : ', or use the TLS port'}.`;
+  const standard = protocol === 'imap' ? { tls: 993, starttls: 143 } : { tls: 465, starttls: 587 };
+  return {
+    code: 'TLS_FAILED',
+    message,
+    field: `${protocol}.security`,
+    firstSteps: [`Set security to ${setting} for port ${server.port} (or use port ${standard[server.security === 'tls' ? 'tls' : 'starttls']} with ${SECURITY_NAME[server.security]}).`],
+  };
+}
+
+/** " Port 993 usually expects TLS." when the chosen security contradicts the port's convention. */
+function expectedSecurityHint(server: MailServer): string {
+  const expected = PORT_SECURITY[server.port];
+  if (!expected || expected === server.security) return '';
+  return ` Port ${server.port} usually expects ${SECURITY_NAME[expected]}.`;
+}
+
+function certificateReason(code: string): string {
+  if (code === 'CERT_HAS_EXPIRED') return 'its certificate has expired';
+  if (code === 'CERT_NOT_YET_VALID') return 'its certificate is not valid yet';
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return 'its certificate is self-signed';
+  return 'its certificate is not signed by a trusted authority';
+}
+
+function phaseLabel(phase: PhaseName): string {
+  return { token: 'OAuth token', resolve: 'name look-up', connect: 'connect', tls: 'TLS', greeting: 'greeting', starttls: 'STARTTLS', authenticate: 'sign-in', inbox: 'open INBOX', send: 'test message' }[phase];
+}
+
+/** The fields imapflow and nodemailer put on their errors. */
+interface MailLibraryError {
+  message?: string;
+  code?: string;
+  originalCode?: string;
+  responseCode?: number;
+  response?: string;
+  responseText?: string;
+  serverResponseCode?: string;
+  authenticationFailed?: boolean;
+  tlsFailed?: boolean;
+}
+
+const SOCKET_CODES = /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ERR_SSL|ERR_TLS|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/;
+
+function isSocketError(error: MailLibraryError | undefined): boolean {
+  const code = error?.originalCode ?? error?.code ?? '';
+  return SOCKET_CODES.test(code) || (error?.code === 'ESOCKET' && SOCKET_CODES.test(error.originalCode ?? '')) || (error?.code === 'ETLS');
+}
+
+function isTimeout(error: unknown): boolean {
+  const code = (error as MailLibraryError | undefined)?.code;
+  return code === 'GREETING_TIMEOUT' || code === 'ETIMEDOUT' || code === 'SOCKET_TIMEOUT' || code === 'CONNECT_TIMEOUT';
+}
+
+/** The server's own words, shortened, with the connected address hidden. */
+function shownServerText(error: MailLibraryError | undefined, address: string | undefined): string {
+  const raw = (error?.responseText ?? error?.response ?? '').replace(/\s+/g, ' ').trim();
+  const hidden = address ? raw.split(address).join('[address hidden]') : raw;
+  return hidden.length > 300 ? `${hidden.slice(0, 297)}…` : hidden;
+}

@@ -1,0 +1,109 @@
+import { ImapFlow } from 'imapflow';
+import { explainFailure } from './diagnose.js';
+import { PhaseTracker } from './phases.js';
+import { MailConnection, probeImplicitTls, type MailNetwork } from './socket.js';
+import type { MailCredentials, MailServer, ProtocolResult, TesterOptions } from './types.js';
+
+export interface ImapTestOptions extends TesterOptions {
+  /** The folder to open and count (default INBOX). */
+  mailbox?: string;
+  oauthProvider?: 'google' | 'microsoft';
+}
+
+/**
+ * Tests an IMAP server for real: resolve → connect → TLS → greeting → STARTTLS → authenticate →
+ * open INBOX read-only and count its messages. Never throws: a failure is a result with the
+ * code, sentence and steps (see `explainFailure`).
+ *
+ * @example
+ * const result = await testImap(services.net, { host: 'imap.example.com', port: 993, security: 'tls', username: 'me@example.com' },
+ *   { kind: 'password', user: 'me@example.com', password }, { phaseTimeoutMs: 8000 });
+ */
+export async function testImap(network: MailNetwork, server: MailServer, credentials: MailCredentials, options: ImapTestOptions): Promise<ProtocolResult> {
+  const connection = new MailConnection(network, server, options);
+  let client: ImapFlow | undefined;
+  const tracker = new PhaseTracker({
+    ...options,
+    onTimeout: () => {
+      client?.close();
+      connection.destroy();
+    },
+  });
+  try {
+    const socket = await connection.open(tracker);
+    tracker.begin('greeting');
+    client = new ImapFlow({
+      host: server.host,
+      port: server.port,
+      secure: server.security === 'tls',
+      doSTARTTLS: server.security === 'starttls' ? true : server.security === 'none' ? false : undefined,
+      servername: server.host,
+      auth: credentials.kind === 'password' ? { user: credentials.user, pass: credentials.password } : { user: credentials.user, accessToken: credentials.accessToken },
+      logger: phaseLogger(tracker),
+      transport: {
+        connect: (_options, onConnect) => {
+          setImmediate(onConnect);
+          return socket;
+        },
+        upgrade: (plain, _options, onSecure) => connection.startTls(plain as never, onSecure),
+      },
+      // The tracker's per-phase limit stops a hanging server first; these are backstops.
+      greetingTimeout: options.phaseTimeoutMs * 2,
+      connectionTimeout: options.phaseTimeoutMs * 4,
+      socketTimeout: options.phaseTimeoutMs * 4,
+      disableAutoIdle: true,
+      disableCompression: true,
+      qresync: false,
+    });
+    client.on('error', () => {});
+    await client.connect();
+    tracker.begin('inbox');
+    const mailbox = await client.mailboxOpen(options.mailbox ?? 'INBOX', { readOnly: true });
+    tracker.finish();
+    await client.logout().catch(() => client?.close());
+    return {
+      ok: true,
+      phases: tracker.phases,
+      messages: mailbox.exists,
+      ...(options.allowUntrustedCertificates ? { warnings: [untrustedWarning(server)] } : {}),
+    };
+  } catch (error) {
+    const failure = tracker.timedOut ?? error;
+    const phase = tracker.fail();
+    client?.close();
+    connection.destroy();
+    const portSpeaksTls =
+      phase === 'greeting' && server.security !== 'tls' && connection.address
+        ? await probeImplicitTls(network, server, connection.address, options)
+        : undefined;
+    return {
+      ok: false,
+      phases: tracker.phases,
+      error: explainFailure(failure, {
+        protocol: 'imap',
+        server,
+        phase,
+        credentials: credentials.kind,
+        oauthProvider: options.oauthProvider,
+        certificate: connection.certificate,
+        address: connection.address,
+        portSpeaksTls,
+      }),
+    };
+  }
+}
+
+/** A logger for imapflow that only moves the phase tracker along; it keeps nothing, so no secret can leak. */
+function phaseLogger(tracker: PhaseTracker) {
+  const watch = (entry: unknown) => {
+    const { src, msg } = (entry ?? {}) as { src?: string; msg?: string };
+    if (typeof msg !== 'string') return;
+    if (src === 'c' && /^\S+ STARTTLS\b/i.test(msg)) tracker.begin('starttls');
+    else if (src === 'c' && /^\S+ (LOGIN|AUTHENTICATE)\b/i.test(msg)) tracker.begin('authenticate');
+  };
+  return { trace: watch, debug: watch, info: watch, warn: watch, error: watch, fatal: watch };
+}
+
+export function untrustedWarning(server: MailServer): string {
+  return `The certificate of ${server.host} is not checked for this account (untrusted certificates allowed): the connection is encrypted but its identity is not verified.`;
+}
