@@ -1,22 +1,510 @@
-import { LitElement, html, css } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { msg, updateWhenLocaleChanges } from '@lit/localize';
+import { Task, TaskStatus } from '@lit/task';
+import { ApiError, createApiClient, type ApiClient, type OAuthProvider, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
+import { setWidgetLocale, localeFor } from './locales/index.js';
+import { errorText } from './messages.js';
+import {
+  STAGES,
+  completionDetail,
+  initialState,
+  restore,
+  settingsInput,
+  snapshot,
+  stageOf,
+  testRequest,
+  transition,
+  type Step,
+  type WizardEvent,
+  type WizardState,
+} from './state.js';
+import { wizardStyles } from './styles.js';
+import { addressStep } from './steps/address.js';
+import { authStep } from './steps/auth.js';
+import { doneStep } from './steps/done.js';
+import { finalStep } from './steps/final.js';
+import type { SourceProgress, WizardHost } from './steps/host.js';
+import { manualStep } from './steps/manual.js';
+import { oauthStep } from './steps/oauth.js';
+import { overviewStep } from './steps/overview.js';
+import { spinner } from './steps/shared.js';
+import { testStep } from './steps/test.js';
+
+const FLOW_POLL_MS = 1500;
+const STORAGE_PREFIX = 'ecw:';
+
+type Failure = Pick<ApiError, 'code' | 'message' | 'field'>;
 
 /**
- * `<email-config-wizard>`: connects a support mailbox. (Shell: the steps arrive with the widget issue.)
+ * `<email-config-wizard>`: connects a support mailbox (IMAP in, SMTP out) — address, detection,
+ * OAuth or password, a real connection test, final settings — or shows and manages the one
+ * already connected.
  *
- * @attr api-base - Base URL of the server API, e.g. `/api/email-settings`.
- * @attr session-token - Session token minted by the host backend.
+ * @attr api-base - Base URL of the widget API. Default `/api/email-settings`.
+ * @attr session-token - Session token minted by the host backend (`POST /sessions`).
+ * @attr email - Address to prefill.
+ * @attr locale - `en`, `de`, `fr` or `es` (region tags such as `de-AT` work). Default: the page's `lang`.
+ * @attr theme - `light` (default), `dark` or `auto` (follows the system).
+ * @prop fetchSessionToken - `() => Promise<string>`: called when the token expired; answers a fresh one.
+ *
+ * @fires ecw-step-change - `{step, previousStep, stage}` whenever the visible step changes.
+ * @fires ecw-complete - `{email, provider, authMethod, oauthProvider, imap, smtp, fromName, checkIntervalSeconds, deleteAfterProcessing}`; never a secret.
+ * @fires ecw-error - `{code, message, step}` for every failure shown.
+ * @fires ecw-cancel - `{step}` when the person cancels a sign-in.
+ *
+ * @csspart panel - The card around everything.
+ * @csspart steps - The step indicator (`<ol>`); each item is part `step`.
+ * @csspart heading - Each step's heading.
+ * @csspart field, label, input - Form rows, their labels and controls.
+ * @csspart button, button-primary - Buttons; the main action also has `button-primary`.
+ * @csspart error - Alerts.
+ * @csspart progress, detection, test-result, summary, alternatives, fieldset, oauth-button - Step content blocks.
+ *
+ * @cssprop --ecw-font-family, --ecw-font-size, --ecw-radius, --ecw-max-width, --ecw-shadow, --ecw-focus-ring
+ * @cssprop --ecw-color-background, --ecw-color-surface, --ecw-color-text, --ecw-color-muted, --ecw-color-border
+ * @cssprop --ecw-color-primary, --ecw-color-on-primary, --ecw-color-danger, --ecw-color-success, --ecw-color-warning, --ecw-color-warning-background
  */
-@customElement('email-config-wizard')
-export class EmailConfigWizard extends LitElement {
-  static override styles = css`
-    :host { display: block; font-family: var(--ecw-font-family, system-ui, sans-serif); }
-  `;
+export class EmailConfigWizard extends LitElement implements WizardHost {
+  static override styles = wizardStyles;
 
   @property({ attribute: 'api-base' }) apiBase = '/api/email-settings';
   @property({ attribute: 'session-token' }) sessionToken = '';
+  @property() email = '';
+  @property() locale = '';
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'light';
+  /** Renews an expired session token; set by the host page. */
+  @property({ attribute: false }) fetchSessionToken?: () => Promise<string>;
+
+  @state() state: WizardState = initialState();
+  @state() providers: Partial<ProvidersStatus> = {};
+  @state() error: Failure | null = null;
+  @state() sources: SourceProgress[] = [];
+  @state() phases: { imap: TestPhase[]; smtp: TestPhase[] } = { imap: [], smtp: [] };
+  @state() redirecting = false;
+  @state() confirmingDisconnect = false;
+  @state() private announcement = '';
+
+  private api: ApiClient = this.createClient();
+  private started = false;
+  private flowWatch?: AbortController;
+  private popup: Window | null = null;
+
+  constructor() {
+    super();
+    updateWhenLocaleChanges(this);
+  }
+
+  private loadTask = new Task(this, {
+    autoRun: false,
+    task: async (_args: [], { signal }) => {
+      const [settings, providers] = await Promise.all([this.api.getSettings(), this.api.providers().catch(() => ({}))]);
+      if (signal.aborted) return;
+      this.providers = providers;
+      this.dispatch({ type: 'loaded', settings });
+    },
+    onError: (error) => this.fail(error),
+  });
+
+  private detectTask = new Task(this, {
+    autoRun: false,
+    task: async ([email]: [string], { signal }) => {
+      this.sources = [];
+      const detection = await this.api.detect(email, { signal, onEvent: (event) => this.onDetectProgress(event) });
+      this.sources = this.sources.map((entry) => (entry.status === 'running' ? { ...entry, status: 'none' } : entry));
+      this.announce(detection.provider ? `${msg('Found:', { id: 'found' })} ${detection.provider.name}` : '');
+      this.dispatch({ type: 'detected', detection });
+    },
+    onError: (error) => this.fail(error),
+  });
+
+  private testTask = new Task(this, {
+    autoRun: false,
+    task: async (_args: [], { signal }) => {
+      this.phases = { imap: [], smtp: [] };
+      const result = await this.api.test(testRequest(this.state), { signal, onEvent: (event) => this.onTestProgress(event) });
+      this.announce(result.ok ? msg('Everything works.', { id: 'test.passed' }) : msg('The mailbox could not be reached with these settings.', { id: 'test.failedlead' }));
+      this.dispatch({ type: 'test-finished', result });
+    },
+    onError: (error) => this.fail(error),
+  });
+
+  private saveTask = new Task(this, {
+    autoRun: false,
+    task: async ([final]: [Parameters<WizardHost['save']>[0]]) => {
+      await this.api.saveSettings(settingsInput(this.state, final));
+      this.dispatch({ type: 'saved', ...final });
+    },
+    onError: (error) => this.fail(error),
+  });
+
+  private disconnectTask = new Task(this, {
+    autoRun: false,
+    task: async () => {
+      await this.api.deleteSettings();
+      this.confirmingDisconnect = false;
+      this.dispatch({ type: 'disconnected' });
+    },
+    onError: (error) => this.fail(error),
+  });
+
+  /** True while the current step's network work runs. */
+  get busy(): boolean {
+    return [this.loadTask, this.detectTask, this.testTask, this.saveTask, this.disconnectTask].some((task) => task.status === TaskStatus.PENDING);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('message', this.onMessage);
+    if (!this.started) void this.start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('message', this.onMessage);
+    this.flowWatch?.abort();
+  }
+
+  /** Starts over: forgets the resumable state and the transient messages, then loads afresh. */
+  reset(): void {
+    sessionStorage.removeItem(this.storageKey);
+    this.flowWatch?.abort();
+    this.error = null;
+    this.sources = [];
+    this.confirmingDisconnect = false;
+    this.state = initialState(this.email);
+    this.started = false;
+    void this.start();
+  }
+
+  /** Applies a state-machine event (see `state.ts`). */
+  dispatch(event: WizardEvent): void {
+    const next = transition(this.state, event);
+    if (next === this.state) return;
+    if (next.step !== this.state.step || event.type === 'reset') this.error = null;
+    this.state = next;
+  }
+
+  detect(email: string): void {
+    this.error = null;
+    void this.detectTask.run([email]);
+  }
+
+  runTest(): void {
+    this.error = null;
+    this.state = { ...this.state, testResult: null };
+    void this.testTask.run([]);
+  }
+
+  save(final: Parameters<WizardHost['save']>[0]): void {
+    this.error = null;
+    void this.saveTask.run([final]);
+  }
+
+  askDisconnect(ask: boolean): void {
+    this.confirmingDisconnect = ask;
+  }
+
+  disconnect(): void {
+    void this.disconnectTask.run([]);
+  }
+
+  finish(): void {
+    this.state = initialState(this.email);
+    this.started = false;
+    void this.start();
+  }
+
+  /**
+   * Opens the provider's sign-in. The popup is opened synchronously (inside the click) so that
+   * browsers allow it; when they block it anyway the page goes to the provider (redirect mode)
+   * and the wizard resumes from sessionStorage when it comes back.
+   */
+  startOAuth(provider: OAuthProvider): void {
+    this.error = null;
+    this.dispatch({ type: 'choose-oauth', provider });
+    this.popup?.close();
+    const popup = window.open('', 'ecw-oauth', 'popup,width=520,height=680');
+    this.popup = popup;
+    void (async () => {
+      try {
+        const { authorizationUrl, flowId } = await this.api.startOAuth(provider, this.state.email || undefined);
+        this.dispatch({ type: 'oauth-started', flowId });
+        this.persist();
+        if (popup && !popup.closed) popup.location.href = authorizationUrl;
+        else {
+          this.redirecting = true;
+          window.location.assign(authorizationUrl);
+          return;
+        }
+        this.watchFlow(flowId);
+      } catch (error) {
+        popup?.close();
+        this.dispatch({ type: 'oauth-failed' });
+        this.fail(error);
+      }
+    })();
+  }
+
+  cancelOAuth(): void {
+    this.flowWatch?.abort();
+    this.popup?.close();
+    this.popup = null;
+    this.emit('ecw-cancel', { step: this.state.step });
+    this.dispatch({ type: 'back' });
+  }
+
+  /** Polls the flow's status until it ends; a `postMessage` from the callback page only makes it sooner. */
+  private watchFlow(flowId: string): void {
+    this.flowWatch?.abort();
+    const watch = new AbortController();
+    this.flowWatch = watch;
+    let wake: () => void = () => undefined;
+    this.wakeFlow = () => wake();
+    void (async () => {
+      while (!watch.signal.aborted && this.state.oauthFlowId === flowId) {
+        try {
+          const flow = await this.api.flowStatus(flowId, watch.signal);
+          if (watch.signal.aborted) return;
+          if (flow.status === 'connected') {
+            this.popup?.close();
+            this.announce(msg('Signed in.', { id: 'oauth.done' }));
+            this.dispatch({ type: 'oauth-connected', email: flow.email });
+            return;
+          }
+          if (flow.status === 'failed') {
+            this.popup?.close();
+            const error = typeof flow.error === 'string' ? { code: flow.error, message: flow.error } : flow.error;
+            this.dispatch({ type: 'oauth-failed' });
+            this.fail(new ApiError(200, error?.code ?? 'OAUTH_FAILED', error?.message ?? msg('The sign-in did not finish.', { id: 'oauth.failed' })));
+            return;
+          }
+        } catch (error) {
+          if (watch.signal.aborted) return;
+          if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+            this.dispatch({ type: 'oauth-failed' });
+            this.fail(error);
+            return;
+          }
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, FLOW_POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    })();
+  }
+
+  private wakeFlow: () => void = () => undefined;
+
+  private onMessage = (event: MessageEvent) => {
+    if (event.origin !== this.apiOrigin) return;
+    const data = event.data as { flowId?: unknown } | null;
+    if (data && typeof data === 'object' && data.flowId === this.state.oauthFlowId) this.wakeFlow();
+  };
+
+  private get apiOrigin(): string {
+    return new URL(this.apiBase, window.location.href).origin;
+  }
+
+  private get storageKey(): string {
+    return `${STORAGE_PREFIX}${new URL(this.apiBase, window.location.href).href}`;
+  }
+
+  private createClient(): ApiClient {
+    return createApiClient({
+      base: this.apiBase,
+      token: () => this.sessionToken,
+      locale: () => this.activeLocale,
+      renewToken: async () => {
+        if (!this.fetchSessionToken) return null;
+        const token = await this.fetchSessionToken();
+        this.sessionToken = token;
+        return token;
+      },
+    });
+  }
+
+  private get activeLocale(): string {
+    return localeFor(this.locale || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang);
+  }
+
+  /** The locale the steps render in (used for dates and for choosing server or widget text). */
+  get localeInUse(): string {
+    return this.activeLocale;
+  }
+
+  private async start(): Promise<void> {
+    if (!this.sessionToken && this.fetchSessionToken) {
+      try {
+        this.sessionToken = await this.fetchSessionToken();
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
+    if (!this.sessionToken || this.started) return;
+    this.started = true;
+    const saved = this.readSaved();
+    if (saved) {
+      this.state = saved;
+      this.providers = await this.api.providers().catch(() => ({}));
+      if (saved.step === 'oauth' && saved.oauthFlowId) this.watchFlow(saved.oauthFlowId);
+      return;
+    }
+    if (this.email && !this.state.email) this.state = { ...this.state, email: this.email };
+    void this.loadTask.run([]);
+  }
+
+  private readSaved(): WizardState | null {
+    try {
+      const raw = sessionStorage.getItem(this.storageKey);
+      return raw ? restore(JSON.parse(raw)) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private persist(): void {
+    try {
+      const kept = snapshot(this.state);
+      if (kept) sessionStorage.setItem(this.storageKey, JSON.stringify(kept));
+      else sessionStorage.removeItem(this.storageKey);
+    } catch {
+      // Storage may be unavailable (privacy mode, sandboxed frame): resuming is then simply off.
+    }
+  }
+
+  private onDetectProgress({ event, data }: StreamEvent): void {
+    const source = typeof data.source === 'string' ? data.source : null;
+    if (!source) return;
+    const raw = String(data.status ?? event);
+    const status: SourceProgress['status'] = /start|run|pending|progress/.test(raw)
+      ? 'running'
+      : /found|hit|ok|done|success/.test(raw) && data.found !== false
+        ? 'found'
+        : /error|fail/.test(raw)
+          ? 'error'
+          : 'none';
+    const others = this.sources.filter((entry) => entry.source !== source);
+    this.sources = [...others, { source, status }];
+    if (status === 'running') this.announce(msg('Looking up your settings…', { id: 'addr.looking' }));
+  }
+
+  private onTestProgress({ data }: StreamEvent): void {
+    const protocol = data.protocol;
+    if ((protocol !== 'imap' && protocol !== 'smtp') || typeof data.name !== 'string') return;
+    const phase: TestPhase = { name: data.name, ok: data.ok !== false, ms: Number(data.ms ?? 0) };
+    this.phases = { ...this.phases, [protocol]: [...this.phases[protocol], phase] };
+    this.announce(`${protocol.toUpperCase()}: ${phase.name} ${phase.ok ? '✓' : '✗'}`);
+  }
+
+  private fail(error: unknown): void {
+    const failure: Failure =
+      error instanceof ApiError ? error : { code: 'UNKNOWN', message: error instanceof Error ? error.message : String(error) };
+    if (failure.code === 'ABORTED') return;
+    this.error = { code: failure.code, message: failure.message, field: failure.field };
+    this.announce(errorText(failure, this.activeLocale));
+    this.emit('ecw-error', { code: failure.code, message: failure.message, step: this.state.step });
+  }
+
+  private announce(text: string): void {
+    this.announcement = text;
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('apiBase') || changed.has('sessionToken')) this.api = this.createClient();
+    if (changed.has('locale') || !this.hasUpdated) void setWidgetLocale(this.activeLocale);
+    if (changed.has('email') && this.state.step === 'loading') this.state = { ...this.state, email: this.email };
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('sessionToken') && this.sessionToken && !this.started) void this.start();
+    if (!changed.has('state')) return;
+    const previous = (changed.get('state') as WizardState | undefined)?.step ?? 'loading';
+    const step = this.state.step;
+    if (this.state.mode === 'setup' && step === 'done') sessionStorage.removeItem(this.storageKey);
+    else this.persist();
+    if (previous === step) return;
+    this.emit('ecw-step-change', { step, previousStep: previous, stage: stageOf(step) });
+    if (step === 'test') this.runTest();
+    if (step === 'done') this.emit('ecw-complete', completionDetail(this.state));
+    if (previous !== 'loading') this.moveFocus(step);
+    this.confirmingDisconnect = false;
+  }
+
+  /** Focus follows the step: the field a failed test blamed, otherwise the new heading. */
+  private moveFocus(step: Step): void {
+    const root = this.renderRoot as ShadowRoot;
+    const faulty = step === 'manual' && this.state.faultField ? root.getElementById(`ecw-${this.state.faultField}`) : null;
+    (faulty ?? root.querySelector<HTMLElement>('h2'))?.focus();
+  }
 
   override render() {
-    return html`<section part="panel"><h2 part="heading">Connect your support mailbox</h2></section>`;
+    const step = this.state.step;
+    const stage = stageOf(step);
+    const stageIndex = stage ? STAGES.indexOf(stage) : -1;
+    const names = [
+      msg('Address', { id: 'stage.address' }),
+      msg('Sign in', { id: 'stage.signin' }),
+      msg('Test', { id: 'stage.test' }),
+      msg('Settings', { id: 'stage.final' }),
+      msg('Done', { id: 'done' }),
+    ];
+    return html`<div class="panel" part="panel" lang=${this.activeLocale}>
+      ${stage
+        ? html`<nav aria-label=${msg('Progress', { id: 'progress' })}>
+            <ol class="steps" part="steps">
+              ${names.map(
+                (name, index) => html`<li part="step" class=${index < stageIndex ? 'complete' : ''} aria-current=${index === stageIndex ? 'step' : nothing}>
+                  <span class="visually-hidden">${index < stageIndex ? msg('Completed:', { id: 'stage.completed' }) : ''}</span>${name}
+                </li>`,
+              )}
+            </ol>
+          </nav>`
+        : nothing}
+      <section aria-live="off">${this.renderStep(step)}</section>
+      <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+    </div>`;
+  }
+
+  private renderStep(step: Step) {
+    switch (step) {
+      case 'loading':
+        return html`<p role="status">${spinner()} ${this.error ? nothing : msg('Loading…', { id: 'loading' })}</p>${this.error
+            ? html`<div class="alert" role="alert" part="error"><strong>${errorText(this.error, this.activeLocale)}</strong></div>`
+            : nothing}`;
+      case 'overview':
+        return overviewStep(this);
+      case 'address':
+        return addressStep(this);
+      case 'auth':
+        return authStep(this);
+      case 'oauth':
+        return oauthStep(this);
+      case 'manual':
+        return manualStep(this);
+      case 'test':
+        return testStep(this);
+      case 'final':
+        return finalStep(this);
+      case 'done':
+        return doneStep(this);
+    }
+  }
+}
+
+if (!customElements.get('email-config-wizard')) customElements.define('email-config-wizard', EmailConfigWizard);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'email-config-wizard': EmailConfigWizard;
   }
 }

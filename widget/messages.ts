@@ -1,0 +1,193 @@
+import { msg, str } from '@lit/localize';
+import type { ApiError, TestFailure } from './api.js';
+
+/**
+ * The server's codes rendered in the widget's language. The widget speaks for itself from the
+ * error `code`; the server's English sentence is the fallback for a code it does not know, and
+ * in English the server's own (more specific) sentence and steps are shown as they are.
+ */
+
+/** A sentence for an error code, or `undefined` when the widget has none. */
+export function describeCode(code: string): string | undefined {
+  switch (code) {
+    case 'DNS_NOT_FOUND':
+      return msg('The server name could not be found.', { id: 'code.dns' });
+    case 'CONNECTION_REFUSED':
+      return msg('The server refused the connection on this port.', { id: 'code.refused' });
+    case 'TIMEOUT':
+      return msg('The server did not answer in time.', { id: 'code.timeout' });
+    case 'TLS_CERT_INVALID':
+      return msg("The server's security certificate is not valid.", { id: 'code.cert' });
+    case 'TLS_FAILED':
+      return msg('A secure connection could not be established; the security setting may not match the port.', { id: 'code.tls' });
+    case 'AUTH_FAILED':
+      return msg('The user name or password was not accepted.', { id: 'code.auth' });
+    case 'APP_PASSWORD_REQUIRED':
+      return msg('This provider needs an app password instead of your normal password.', { id: 'code.apppw' });
+    case 'OAUTH_TOKEN_INVALID':
+      return msg('The sign-in has expired or was revoked. Reconnect the account.', { id: 'code.oauth' });
+    case 'IMAP_DISABLED':
+      return msg('IMAP access is turned off for this mailbox.', { id: 'code.imapoff' });
+    case 'SMTP_AUTH_DISABLED':
+      return msg('Sending with SMTP sign-in is turned off for this mailbox.', { id: 'code.smtpoff' });
+    case 'MAILBOX_NOT_FOUND':
+      return msg('The mailbox was not found on the server.', { id: 'code.nombox' });
+    case 'BLOCKED_ADDRESS':
+      return msg('This server address is not allowed.', { id: 'code.blocked' });
+    case 'PROTOCOL_ERROR':
+      return msg('The server answered in an unexpected way.', { id: 'code.protocol' });
+    case 'INVALID_EMAIL':
+    case 'VALIDATION_ERROR':
+      return undefined;
+    case 'SESSION_EXPIRED':
+    case 'UNAUTHORIZED':
+      return msg('Your session has expired. Reload the page to continue.', { id: 'code.session' });
+    case 'RATE_LIMITED':
+      return msg('Too many attempts. Wait a minute, then try again.', { id: 'code.rate' });
+    case 'NETWORK_ERROR':
+      return msg('The server could not be reached. Check your connection and try again.', { id: 'code.network' });
+    case 'NOT_CONFIGURED':
+      return msg('No mailbox is connected yet.', { id: 'code.notconf' });
+    case 'OAUTH_NOT_CONFIGURED':
+      return msg('Sign-in with this provider is not set up on the server.', { id: 'code.oauthnotconf' });
+    case 'OAUTH_DENIED':
+    case 'ACCESS_DENIED':
+    case 'access_denied':
+      return msg('Access was not granted. Try again and allow access to the mailbox.', { id: 'code.denied' });
+    case 'UNKNOWN':
+      return msg('Something went wrong on the server.', { id: 'code.unknown' });
+    default:
+      return undefined;
+  }
+}
+
+/** The step a person can take for a connection-test failure, when the widget knows one. */
+function stepForCode(code: string): string | undefined {
+  switch (code) {
+    case 'DNS_NOT_FOUND':
+      return msg('Check the spelling of the server name.', { id: 'step.dns' });
+    case 'CONNECTION_REFUSED':
+    case 'TLS_FAILED':
+      return msg('Check the port and security: 993 uses TLS and 143 STARTTLS for IMAP; 465 uses TLS and 587 STARTTLS for SMTP.', { id: 'step.port' });
+    case 'TIMEOUT':
+      return msg('Check the server name and port, then try again.', { id: 'step.timeout' });
+    case 'AUTH_FAILED':
+      return msg('Check the user name (often the full address) and the password.', { id: 'step.auth' });
+    case 'APP_PASSWORD_REQUIRED':
+      return msg("Create an app password in your provider's security settings and use it here.", { id: 'step.apppw' });
+    case 'IMAP_DISABLED':
+    case 'SMTP_AUTH_DISABLED':
+      return msg("Turn the access on in the mailbox's settings or ask your administrator.", { id: 'step.enable' });
+    default:
+      return undefined;
+  }
+}
+
+const ENGLISH = /^en\b/i;
+
+/** An error's sentence in the widget's language, falling back to the server's English. */
+export function errorText(error: Pick<ApiError, 'code' | 'message'>, locale: string): string {
+  if (ENGLISH.test(locale) && error.message) return error.message;
+  return describeCode(error.code) ?? error.message;
+}
+
+/** A test failure's sentence and steps in the widget's language. */
+export function failureText(failure: TestFailure, locale: string): { message: string; steps: string[]; original?: string } {
+  if (ENGLISH.test(locale)) return { message: failure.message, steps: failure.steps };
+  const message = describeCode(failure.code);
+  if (!message) return { message: failure.message, steps: failure.steps };
+  const step = stepForCode(failure.code);
+  return { message, steps: step ? [step] : [], original: [failure.message, ...failure.steps].join(' ') };
+}
+
+/** A label for a settings field named as the server names it (`imap.port`, `auth.password`). */
+export function fieldLabel(field: string): string {
+  return fieldLabelIn(field).trim();
+}
+
+function fieldLabelIn(field: string): string {
+  const [scope, name] = field.split('.');
+  const where = scope === 'smtp' ? 'SMTP' : scope === 'imap' ? 'IMAP' : '';
+  switch (name) {
+    case 'host':
+      return msg(str`${where} server`, { id: 'field.host' });
+    case 'port':
+      return msg(str`${where} port`, { id: 'field.port' });
+    case 'security':
+      return msg(str`${where} security`, { id: 'field.security' });
+    case 'username':
+      return msg(str`${where} user name`, { id: 'field.username' });
+    default:
+      return msg('Password', { id: 'password' });
+  }
+}
+
+/** A connection-test phase name (`connect`, `tls`, `auth`…) in the widget's language. */
+export function phaseLabel(name: string): string {
+  switch (name) {
+    case 'dns':
+      return msg('Finding the server', { id: 'phase.dns' });
+    case 'connect':
+    case 'tcp':
+      return msg('Connecting', { id: 'phase.connect' });
+    case 'tls':
+    case 'starttls':
+      return msg('Securing the connection', { id: 'phase.tls' });
+    case 'greeting':
+    case 'banner':
+      return msg('Server greeting', { id: 'phase.greeting' });
+    case 'auth':
+    case 'login':
+      return msg('Signing in', { id: 'phase.auth' });
+    case 'mailbox':
+    case 'select':
+    case 'inbox':
+      return msg('Opening the inbox', { id: 'phase.mailbox' });
+    default:
+      return name;
+  }
+}
+
+/** A detection source (`builtin`, `mx`, `autoconfig`…) in the widget's language. */
+export function sourceLabel(source: string): string {
+  switch (source) {
+    case 'builtin':
+      return msg('Known providers', { id: 'source.builtin' });
+    case 'mx':
+      return msg('Mail server records (MX)', { id: 'source.mx' });
+    case 'autoconfig':
+      return msg("The domain's autoconfiguration", { id: 'source.autoconfig' });
+    case 'srv':
+      return msg('Service records (SRV)', { id: 'source.srv' });
+    case 'ispdb':
+      return msg('Provider database', { id: 'source.ispdb' });
+    case 'guess':
+      return msg('Trying common server names', { id: 'source.guess' });
+    default:
+      return source;
+  }
+}
+
+/** How sure detection is, as a phrase. */
+export function confidenceLabel(confidence: string): string {
+  switch (confidence) {
+    case 'high':
+      return msg('Certain', { id: 'conf.high' });
+    case 'medium':
+      return msg('Likely', { id: 'conf.medium' });
+    default:
+      return msg('A guess: please check', { id: 'conf.low' });
+  }
+}
+
+/** A security setting in words. */
+export function securityLabel(security: string): string {
+  switch (security) {
+    case 'tls':
+      return msg('TLS (encrypted)', { id: 'sec.tls' });
+    case 'starttls':
+      return 'STARTTLS';
+    default:
+      return msg('None (unencrypted)', { id: 'sec.none' });
+  }
+}

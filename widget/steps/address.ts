@@ -1,0 +1,116 @@
+import { html, nothing } from 'lit';
+import { msg, str } from '@lit/localize';
+import { confidenceLabel, sourceLabel } from '../messages.js';
+import { errorAlert, formText, heading, spinner } from './shared.js';
+import type { WizardHost } from './host.js';
+
+const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Whether `value` looks like an email address (the server has the last word). */
+export const isEmailAddress = (value: string) => ADDRESS.test(value.trim());
+
+function validate(input: HTMLInputElement): boolean {
+  const valid = isEmailAddress(input.value);
+  const message = input.value.trim() === '' ? msg('Enter an email address.', { id: 'addr.empty' }) : msg('Enter an address like support@example.com.', { id: 'addr.invalid' });
+  input.setAttribute('aria-invalid', String(!valid));
+  const note = input.parentElement?.querySelector<HTMLElement>('.field-error');
+  if (note) {
+    note.hidden = valid;
+    note.textContent = valid ? '' : message;
+  }
+  return valid;
+}
+
+/** Step 1: the address, live validation, streamed detection progress. */
+export function addressStep(host: WizardHost) {
+  const { state } = host;
+  const unsupported = state.detection?.provider?.supported === false ? state.detection : null;
+  const onSubmit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const input = form.elements.namedItem('email') as HTMLInputElement;
+    if (!validate(input)) {
+      input.focus();
+      return;
+    }
+    host.detect(formText(form, 'email').trim());
+  };
+  const onInput = (event: Event) => {
+    const input = event.currentTarget as HTMLInputElement;
+    // Judge only once the person has typed something that could be complete.
+    if (input.getAttribute('aria-invalid') === 'true' || input.value.includes('@')) validate(input);
+  };
+  return html`
+    ${heading(msg('Connect your support mailbox', { id: 'addr.title' }))}
+    <p class="lead">${msg('Enter the address your customers write to. We will find its settings for you.', { id: 'addr.lead' })}</p>
+    <form novalidate @submit=${onSubmit}>
+      <div class="field" part="field">
+        <label for="ecw-email" part="label">${msg('Email address', { id: 'addr.label' })}</label>
+        <input
+          id="ecw-email"
+          part="input"
+          name="email"
+          type="email"
+          autocomplete="email"
+          spellcheck="false"
+          required
+          aria-describedby="ecw-email-error"
+          .value=${state.email}
+          ?disabled=${host.busy}
+          @input=${onInput}
+          @blur=${(event: Event) => {
+            const input = event.currentTarget as HTMLInputElement;
+            if (input.value) validate(input);
+          }}
+        />
+        <p class="field-error" id="ecw-email-error" hidden></p>
+      </div>
+      ${errorAlert(host)}
+      ${unsupported
+        ? html`<div class="alert" role="alert" part="error">
+            <strong>${msg(str`${unsupported.provider?.name ?? unsupported.domain} cannot be connected over IMAP and SMTP.`, { id: 'addr.unsupported' })}</strong>
+            ${unsupported.notes.length ? html`<ul>${unsupported.notes.map((note) => html`<li>${note}</li>`)}</ul>` : nothing}
+          </div>`
+        : nothing}
+      ${host.busy || host.sources.length
+        ? html`<div class="card" part="progress">
+            <p class="label">${host.busy ? html`${spinner()} ${msg('Looking up your settings…', { id: 'addr.looking' })}` : msg('Looked up', { id: 'addr.looked' })}</p>
+            <ul class="progress">
+              ${host.sources.map(
+                (entry) => html`<li>
+                  <span aria-hidden="true" class=${entry.status === 'found' ? 'ok' : 'pending'}>${entry.status === 'running' ? '…' : entry.status === 'found' ? '✓' : '–'}</span>
+                  <span>${sourceLabel(entry.source)}</span>
+                </li>`,
+              )}
+            </ul>
+          </div>`
+        : nothing}
+      <div class="actions">
+        <button class="primary" part="button button-primary" type="submit" ?disabled=${host.busy}>
+          ${host.busy ? msg('Looking up…', { id: 'addr.busy' }) : msg('Continue', { id: 'continue' })}
+        </button>
+        <span class="spacer"></span>
+        <button class="link" type="button" part="button" ?disabled=${host.busy} @click=${(event: Event) => {
+            const input = (event.currentTarget as HTMLElement).closest('form')?.querySelector('input');
+            host.dispatch({ type: 'choose-manual', email: input?.value.trim() ?? '' });
+          }}>
+          ${msg('Set up manually', { id: 'manual.link' })}
+        </button>
+      </div>
+    </form>
+  `;
+}
+
+/** The "found: Google Workspace, certain" card shown above the sign-in choices. */
+export function detectionSummary(host: WizardHost) {
+  const detection = host.state.detection;
+  if (!detection) return nothing;
+  const name = detection.provider?.name ?? detection.imap?.host ?? detection.domain;
+  const found = detection.imap && detection.smtp;
+  return html`<div class="card provider-found" part="detection">
+    <span class="label">${found ? msg(str`Found: ${name}`, { id: 'auth.found' }) : msg('No settings found for this domain', { id: 'auth.notfound' })}</span>
+    ${found
+      ? html`<span class="hint">${detection.imap!.host} · ${detection.smtp!.host} — <span class="badge">${confidenceLabel(detection.confidence)}</span></span>`
+      : nothing}
+  </div>`;
+}

@@ -1,0 +1,214 @@
+import { css } from 'lit';
+
+/**
+ * The wizard's CSS. Every colour, radius and font is a `--ecw-*` custom property with a light
+ * default; `theme="dark"` (or `auto` with a dark system preference) swaps the defaults.
+ */
+export const wizardStyles = css`
+  :host {
+    --_bg: var(--ecw-color-background, #ffffff);
+    --_surface: var(--ecw-color-surface, #f6f7f9);
+    --_text: var(--ecw-color-text, #1b1f24);
+    --_muted: var(--ecw-color-muted, #57606a);
+    --_border: var(--ecw-color-border, #d0d7de);
+    --_primary: var(--ecw-color-primary, #2457c5);
+    --_on-primary: var(--ecw-color-on-primary, #ffffff);
+    --_danger: var(--ecw-color-danger, #b42318);
+    --_success: var(--ecw-color-success, #1a7f37);
+    --_warning-bg: var(--ecw-color-warning-background, #fff4d6);
+    --_warning: var(--ecw-color-warning, #7a4d00);
+    --_radius: var(--ecw-radius, 10px);
+    --_focus: var(--ecw-focus-ring, 0 0 0 3px color-mix(in srgb, var(--_primary) 40%, transparent));
+    display: block;
+    max-width: var(--ecw-max-width, 40rem);
+    min-width: 0;
+    color: var(--_text);
+    font-family: var(--ecw-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    font-size: var(--ecw-font-size, 1rem);
+    line-height: 1.45;
+    color-scheme: light;
+  }
+  :host([theme='dark']) {
+    --_bg: var(--ecw-color-background, #161b22);
+    --_surface: var(--ecw-color-surface, #21262d);
+    --_text: var(--ecw-color-text, #e6edf3);
+    --_muted: var(--ecw-color-muted, #9da7b3);
+    --_border: var(--ecw-color-border, #3d444d);
+    --_primary: var(--ecw-color-primary, #5b8def);
+    --_on-primary: var(--ecw-color-on-primary, #0d1117);
+    --_danger: var(--ecw-color-danger, #ff7b72);
+    --_success: var(--ecw-color-success, #56d364);
+    --_warning-bg: var(--ecw-color-warning-background, #3b2e00);
+    --_warning: var(--ecw-color-warning, #f2cc60);
+    color-scheme: dark;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host([theme='auto']) {
+      --_bg: var(--ecw-color-background, #161b22);
+      --_surface: var(--ecw-color-surface, #21262d);
+      --_text: var(--ecw-color-text, #e6edf3);
+      --_muted: var(--ecw-color-muted, #9da7b3);
+      --_border: var(--ecw-color-border, #3d444d);
+      --_primary: var(--ecw-color-primary, #5b8def);
+      --_on-primary: var(--ecw-color-on-primary, #0d1117);
+      --_danger: var(--ecw-color-danger, #ff7b72);
+      --_success: var(--ecw-color-success, #56d364);
+      --_warning-bg: var(--ecw-color-warning-background, #3b2e00);
+      --_warning: var(--ecw-color-warning, #f2cc60);
+      color-scheme: dark;
+    }
+  }
+  * { box-sizing: border-box; }
+  [hidden] { display: none !important; }
+  .panel {
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: clamp(1rem, 4vw, 1.75rem);
+    box-shadow: var(--ecw-shadow, 0 1px 3px rgb(0 0 0 / 0.08));
+  }
+  ol.steps {
+    display: flex;
+    gap: 0.25rem;
+    list-style: none;
+    margin: 0 0 1.25rem;
+    padding: 0;
+    counter-reset: stage;
+  }
+  ol.steps li {
+    flex: 1 1 0;
+    min-width: 0;
+    font-size: 0.75rem;
+    color: var(--_muted);
+    border-top: 3px solid var(--_border);
+    padding-top: 0.35rem;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  ol.steps li.complete { border-color: var(--_primary); }
+  ol.steps li[aria-current='step'] { border-color: var(--_primary); color: var(--_text); font-weight: 600; }
+  h2 {
+    font-size: 1.3rem;
+    line-height: 1.25;
+    margin: 0 0 0.4rem;
+    outline: none;
+  }
+  h2:focus-visible { box-shadow: var(--_focus); border-radius: 4px; }
+  h3 { font-size: 1rem; margin: 1rem 0 0.4rem; }
+  p { margin: 0 0 0.75rem; }
+  .lead { color: var(--_muted); margin-bottom: 1.1rem; }
+  form { display: grid; gap: 0.9rem; }
+  .field { display: grid; gap: 0.3rem; min-width: 0; }
+  label, .label { font-weight: 600; font-size: 0.9rem; }
+  .hint { color: var(--_muted); font-size: 0.85rem; margin: 0; }
+  input[type='text'], input[type='email'], input[type='password'], input[type='number'], select {
+    width: 100%;
+    min-width: 0;
+    font: inherit;
+    color: var(--_text);
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: calc(var(--_radius) * 0.6);
+    padding: 0.55rem 0.7rem;
+    min-height: 2.6rem;
+  }
+  input:focus-visible, select:focus-visible, button:focus-visible, summary:focus-visible, a:focus-visible {
+    outline: none;
+    box-shadow: var(--_focus);
+  }
+  [aria-invalid='true'] { border-color: var(--_danger) !important; border-width: 2px !important; }
+  .field-error { color: var(--_danger); font-size: 0.85rem; margin: 0; }
+  .check { display: flex; gap: 0.55rem; align-items: flex-start; font-weight: normal; }
+  .check input { margin-top: 0.25rem; width: 1.05rem; height: 1.05rem; flex: none; }
+  .actions { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; margin-top: 0.4rem; }
+  .actions .spacer { flex: 1; }
+  button {
+    font: inherit;
+    font-weight: 600;
+    border-radius: calc(var(--_radius) * 0.6);
+    padding: 0.55rem 1.1rem;
+    min-height: 2.6rem;
+    cursor: pointer;
+    border: 1px solid var(--_border);
+    background: var(--_surface);
+    color: var(--_text);
+  }
+  button.primary { background: var(--_primary); border-color: var(--_primary); color: var(--_on-primary); }
+  button.link {
+    background: none;
+    border: none;
+    padding: 0.25rem 0;
+    min-height: 0;
+    color: var(--_primary);
+    text-decoration: underline;
+    font-weight: 500;
+  }
+  button.danger { color: var(--_danger); }
+  button:disabled { opacity: 0.6; cursor: progress; }
+  button.provider { display: flex; width: 100%; gap: 0.6rem; align-items: center; justify-content: center; }
+  .stack { display: grid; gap: 0.6rem; }
+  .divider { display: flex; align-items: center; gap: 0.75rem; color: var(--_muted); font-size: 0.85rem; }
+  .divider::before, .divider::after { content: ''; flex: 1; border-top: 1px solid var(--_border); }
+  .card { background: var(--_surface); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.8rem 1rem; }
+  .provider-found { display: grid; gap: 0.15rem; }
+  .badge {
+    display: inline-block;
+    font-size: 0.75rem;
+    font-weight: 600;
+    padding: 0.1rem 0.5rem;
+    border-radius: 999px;
+    border: 1px solid currentColor;
+  }
+  .ok { color: var(--_success); }
+  .bad { color: var(--_danger); }
+  .pending { color: var(--_muted); }
+  .alert {
+    border: 1px solid var(--_danger);
+    border-left-width: 4px;
+    border-radius: calc(var(--_radius) * 0.6);
+    padding: 0.7rem 0.9rem;
+    background: color-mix(in srgb, var(--_danger) 7%, var(--_bg));
+  }
+  .alert strong { color: var(--_danger); }
+  .alert ol, .alert ul { margin: 0.4rem 0 0; padding-left: 1.2rem; }
+  .warning { background: var(--_warning-bg); color: var(--_warning); border-radius: calc(var(--_radius) * 0.6); padding: 0.6rem 0.8rem; font-size: 0.9rem; }
+  ul.progress { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.3rem; font-size: 0.9rem; }
+  ul.progress li { display: flex; gap: 0.5rem; align-items: baseline; }
+  ul.progress .ms { color: var(--_muted); margin-left: auto; font-variant-numeric: tabular-nums; }
+  .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 15rem), 1fr)); gap: 0.9rem; }
+  fieldset { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.75rem 0.9rem 0.9rem; margin: 0; min-width: 0; display: grid; gap: 0.7rem; }
+  legend { font-weight: 700; padding: 0 0.3rem; }
+  .row { display: grid; grid-template-columns: 1fr 1fr; gap: 0.6rem; }
+  dl.summary { display: grid; grid-template-columns: minmax(7rem, max-content) 1fr; gap: 0.35rem 1rem; margin: 0 0 1rem; }
+  dl.summary dt { color: var(--_muted); }
+  dl.summary dd { margin: 0; overflow-wrap: anywhere; }
+  @media (max-width: 26rem) {
+    dl.summary { grid-template-columns: 1fr; }
+    dl.summary dd { margin-bottom: 0.4rem; }
+    ol.steps li:not([aria-current='step']) { font-size: 0; }
+    .actions button:not(.link) { flex: 1 1 auto; }
+  }
+  .spinner {
+    display: inline-block;
+    width: 0.9em;
+    height: 0.9em;
+    border: 2px solid currentColor;
+    border-right-color: transparent;
+    border-radius: 50%;
+    animation: spin 0.8s linear infinite;
+    vertical-align: -0.1em;
+  }
+  @keyframes spin { to { transform: rotate(360deg); } }
+  @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
+  .visually-hidden {
+    position: absolute !important;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+  details summary { cursor: pointer; color: var(--_muted); font-size: 0.85rem; }
+`;
