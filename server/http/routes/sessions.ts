@@ -8,8 +8,8 @@ const DEFAULT_TTL_SECONDS = 3600;
 const MAX_TTL_SECONDS = 24 * 3600;
 
 export const AccountIdSchema = z
-  .string({ error: 'accountId must be a string.' })
-  .regex(ACCOUNT_ID_PATTERN, 'accountId must be 1–128 characters: letters, digits and . _ : @ -');
+  .string({ error: 'The account id must be a string.' })
+  .regex(ACCOUNT_ID_PATTERN, 'The account id must be 1 to 128 characters from letters, digits and . _ : @ - only.');
 
 const SessionRequestSchema = z
   .strictObject({
