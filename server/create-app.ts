@@ -8,6 +8,7 @@ import { SettingsService } from './settings/service.js';
 import { AuditLog } from './store/audit.js';
 import { RateLimiter } from './store/rate-limits.js';
 import { SafeNetwork } from './net/index.js';
+import { createDetector, detectorOptionsFromEnv } from './detect/index.js';
 import { createOAuth } from './oauth/index.js';
 import { buildHttpApp } from './http/app.js';
 import type { AppEnv, Services } from './http/context.js';
@@ -60,6 +61,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     audit,
     rateLimits: new RateLimiter(database.db),
     net,
+    detector: createDetector({ net, logger, ...detectorOptionsFromEnv(options.env ?? process.env) }),
     oauth,
     onClose: [],
   };

@@ -16,6 +16,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerSettingsRoutes } from './routes/settings.js';
+import { registerDetectRoutes } from './routes/detect.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -72,6 +73,7 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
   registerSessionRoutes(api, services);
   registerAccountRoutes(api, services);
   registerSettingsRoutes(api, services);
+  registerDetectRoutes(api, services);
   registerOAuthRoutes(api, services);
 
   api.doc31('/openapi.json', {

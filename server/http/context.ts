@@ -7,6 +7,7 @@ import type { SettingsService } from '../settings/service.js';
 import type { AuditLog } from '../store/audit.js';
 import type { RateLimiter } from '../store/rate-limits.js';
 import type { SafeNetwork } from '../net/index.js';
+import type { Detector } from '../detect/index.js';
 import type { OAuthModule } from '../oauth/index.js';
 
 /**
@@ -25,6 +26,8 @@ export interface Services {
   rateLimits: RateLimiter;
   /** The SSRF-safe door for every outbound connection made on a user's behalf (DNS, TCP, TLS, HTTPS). */
   net: SafeNetwork;
+  /** Email address → IMAP/SMTP settings (built-in database, MX, autoconfig, SRV, ISPDB, guessing). */
+  detector: Detector;
   /** OAuth sign-ins (`oauth.service`), the token service (`oauth.tokens`) and their stores. */
   oauth: OAuthModule;
   /** Background work (timers, refreshers) stopped by `close()`. */

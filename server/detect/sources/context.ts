@@ -1,0 +1,24 @@
+import type { SafeNetwork } from '../../net/index.js';
+import type { NormalisedEmail } from '../address.js';
+
+/** What every source gets: the network, the address, and the pipeline's shared deadline. */
+export interface SourceContext {
+  net: SafeNetwork;
+  address: NormalisedEmail;
+  /** Fires when the pipeline's deadline passes or it has its answer. */
+  signal: AbortSignal;
+  /** Milliseconds left until the deadline (at least 1). */
+  remainingMs(): number;
+}
+
+/** Ranks: lower wins. Builtin > own autoconfig > MX > MX domain's autoconfig > SRV > ISPDB > guess. */
+export const RANK = {
+  builtin: 0,
+  autoconfig: 1,
+  mx: 2,
+  mxAutoconfig: 3,
+  srv: 4,
+  ispdb: 5,
+  mxIspdb: 6,
+  guess: 7,
+} as const;
