@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, type ServerProcess } from './testing/server-process.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** `npm start` as a user runs it: nothing configured, a fresh data directory. */
+describe('npm start', () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'ecw-start-')), 'data');
+  const env = {
+    EMAIL_WIZARD_DB: join(dataDir, 'email-wizard.sqlite'),
+    EMAIL_WIZARD_API_KEYS: '',
+    EMAIL_WIZARD_SESSION_SECRET: '',
+    EMAIL_WIZARD_ENCRYPTION_KEYS: '',
+    DATABASE_URL: '',
+  };
+  let server: ServerProcess;
+  let demoKey: string;
+
+  beforeAll(async () => {
+    server = await startServerProcess({ via: 'npm', env });
+    demoKey = /Demo API key \(for testing only\): (\S+)/.exec(server.stdout())![1]!;
+  });
+  afterAll(() => server?.stop());
+
+  it('prints its URL and the demo key, and is healthy', async () => {
+    expect(server.stdout()).toMatch(/email-config-wizard ready on http:\/\/localhost:\d+\//);
+    expect(demoKey).toMatch(/^ecw_demo_/);
+    const health = await fetch(`${server.apiUrl}/health`);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok' });
+    expect(server.stdout()).toMatch(/"msg":"demo API key in use/);
+  });
+
+  it('creates the data directory (0700) with the database and 0600 secret files', () => {
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['email-wizard.sqlite', 'demo-api-key', 'session-secret', 'encryption-keys']));
+    for (const file of ['demo-api-key', 'session-secret', 'encryption-keys']) {
+      expect(statSync(join(dataDir, file)).mode & 0o777, file).toBe(0o600);
+    }
+  });
+
+  it('serves the demo page that embeds the element', async () => {
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<email-config-wizard');
+  });
+
+  it('accepts the demo key for the host API, and keeps data across a restart (schema applied twice)', async () => {
+    const api = (path: string, init: RequestInit = {}, token = demoKey) =>
+      fetch(`${server.apiUrl}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+    const session = (await (await api('/sessions', { method: 'POST', body: JSON.stringify({ accountId: 'acme' }) })).json()) as { token: string };
+    const saved = await api('/settings', {
+      method: 'PUT',
+      body: JSON.stringify({
+        email: 'support@acme.test',
+        imap: { host: 'imap.acme.test', port: 993, security: 'tls', username: 'support@acme.test' },
+        smtp: { host: 'smtp.acme.test', port: 465, security: 'tls', username: 'support@acme.test' },
+        auth: { method: 'password', password: 'restart-proof' },
+      }),
+    }, session.token);
+    expect(saved.status).toBe(200);
+
+    await server.stop();
+    server = await startServerProcess({ via: 'npm', env });
+    expect(server.stdout()).toContain(demoKey); // the same generated key, read back from its file
+    const after = await api('/settings', {}, session.token); // the same session secret, too
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { email: string }).email).toBe('support@acme.test');
+    const credentials = (await (await api('/accounts/acme/credentials', { method: 'POST' })).json()) as any;
+    expect(credentials.imap.auth.pass).toBe('restart-proof'); // the same encryption key
+  });
+});
+
+describe('start-up failures', () => {
+  const start = (env: Record<string, string>) =>
+    run(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', EMAIL_WIZARD_DB: join(mkdtempSync(join(tmpdir(), 'ecw-bad-')), 'db.sqlite'), ...env },
+      timeout: 20_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+
+  it('stops on a malformed encryption key with a message naming it', async () => {
+    const result = await start({ EMAIL_WIZARD_ENCRYPTION_KEYS: 'primary:c2hvcnQ=' });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toBe(
+      'email-config-wizard cannot start: EMAIL_WIZARD_ENCRYPTION_KEYS, entry 1: the key "primary" is 5 bytes; AES-256 needs exactly 32 (generate one with: openssl rand -base64 32).\n',
+    );
+  });
+
+  it('stops with a clear message when the database cannot be reached', async () => {
+    const result = await start({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^email-config-wizard cannot start: opening the PostgreSQL database in DATABASE_URL failed: .*ECONNREFUSED/);
+  });
+});
