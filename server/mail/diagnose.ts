@@ -87,7 +87,9 @@ function classify(error: unknown, context: FailureContext): Finding {
   const serverText = shownServerText(mailError, context.address);
 
   if (error instanceof NetError || isSocketError(mailError)) {
-    return classifyNetwork(toNetError(error, target), mailError, context);
+    // nodemailer wraps socket errors as ESOCKET and keeps Node's own code in `originalCode`.
+    const nodeError = error instanceof NetError ? error : Object.assign(new Error(mailError.message), { code: mailError.originalCode ?? mailError.code });
+    return classifyNetwork(toNetError(nodeError, target), mailError, context);
   }
 
   if (protocol === 'smtp' && context.phase === 'authenticate' && mailError?.code === 'SMTP_AUTH_NOT_OFFERED') {

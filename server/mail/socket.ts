@@ -66,21 +66,22 @@ export class MailConnection {
 
   /** Starts TLS on `plain` (implicit TLS, or after STARTTLS) with SNI, name check and the trusted CAs. */
   startTls(plain: Socket, onSecure?: () => void): tls.TLSSocket {
-    const secure = tls.connect(
-      {
-        socket: plain,
-        ...trustOptions(this.network, this.server.host, this.options),
-        checkServerIdentity: (host, cert) => {
-          this.certificate = describeCertificate(cert);
-          return tls.checkServerIdentity(host, cert);
-        },
-      },
-      onSecure,
-    );
+    const secure = tls.connect({ socket: plain, ...this.tlsOptions() }, onSecure);
     secure.once('error', () => {
       this.certificate ??= describeCertificate(secure.getPeerCertificate());
     });
     return secure;
+  }
+
+  /** Options for a TLS handshake with this server; they record the certificate's names as a side effect. */
+  tlsOptions(): tls.ConnectionOptions {
+    return {
+      ...trustOptions(this.network, this.server.host, this.options),
+      checkServerIdentity: (host, cert) => {
+        this.certificate = describeCertificate(cert);
+        return tls.checkServerIdentity(host, cert);
+      },
+    };
   }
 
   /** Closes the socket, whatever state it is in. */
