@@ -46,7 +46,7 @@ export function startRefresher(options: RefresherOptions): { runOnce(): Promise<
           await tokens.refresh(id, { force: true });
         } catch (error) {
           // Already logged and, for invalid_grant, recorded on the credential.
-          logger.debug('background refresh did not renew a credential', { credentialId: id, code: (error as { code?: string }).code });
+          logger.debug('background refresh did not renew a credential', { credentialId: id, errorCode: (error as { code?: string }).code });
         }
       }
       await flows.deleteOlderThan(now() - flowRetentionMs);

@@ -82,7 +82,7 @@ export class OAuthService {
       claimed = await this.options.flows.claim(params.state, provider);
     } catch (error) {
       if (!(error instanceof FlowError)) throw error;
-      log.warn('oauth callback refused', { provider, code: error.code, flowId: error.flow?.id });
+      log.warn('oauth callback refused', { provider, errorCode: error.code, flowId: error.flow?.id });
       return this.failure(error.code, provider, error.flow);
     }
     const { flow, codeVerifier } = claimed;
@@ -90,8 +90,8 @@ export class OAuthService {
       const outcome = this.failure(code, provider, flow, extra);
       await this.options.flows.fail(flow.id, code, outcome.message);
       const level = OPERATOR_CODES.has(code) ? 'error' : 'warn';
-      log[level]('oauth sign-in failed', { provider, code, flowId: flow.id, operatorProblem: OPERATOR_CODES.has(code) });
-      await this.audit(flow, 'error', { provider, code });
+      log[level]('oauth sign-in failed', { provider, errorCode: code, flowId: flow.id, operatorProblem: OPERATOR_CODES.has(code) });
+      await this.audit(flow, 'error', { provider, errorCode: code });
       return outcome;
     };
 
