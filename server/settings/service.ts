@@ -141,6 +141,8 @@ export class SettingsService {
         await trx
           .insertInto('email_settings')
           .values({ account_id: accountId, ...values, created_at: now, last_test_json: null, last_test_at: null, last_test_ok: null })
+          // Another instance may create the row at the same moment: the later save wins, as with an update.
+          .onConflict((oc) => oc.column('account_id').doUpdateSet({ ...values, last_test_json: null, last_test_at: null, last_test_ok: null }))
           .execute();
       }
       const row = await trx.selectFrom('email_settings').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
