@@ -85,7 +85,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   @state() confirmingDisconnect = false;
   @state() private announcement = '';
 
-  private api: ApiClient = this.createClient();
+  private client?: { base: string; api: ApiClient };
   private started = false;
   private flowWatch?: AbortController;
   private popup: Window | null = null;
@@ -234,7 +234,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
         if (popup && !popup.closed) popup.location.href = authorizationUrl;
         else {
           this.redirecting = true;
-          window.location.assign(authorizationUrl);
+          this.navigate(authorizationUrl);
           return;
         }
         this.watchFlow(flowId);
@@ -244,6 +244,11 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
         this.fail(error);
       }
     })();
+  }
+
+  /** Leaves the page for the provider (redirect mode); a seam that tests replace. */
+  protected navigate(url: string): void {
+    window.location.assign(url);
   }
 
   cancelOAuth(): void {
@@ -314,6 +319,12 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     return `${STORAGE_PREFIX}${new URL(this.apiBase, window.location.href).href}`;
   }
 
+  /** The API client for the current `api-base` (the token is read on every call). */
+  private get api(): ApiClient {
+    if (this.client?.base !== this.apiBase) this.client = { base: this.apiBase, api: this.createClient() };
+    return this.client.api;
+  }
+
   private createClient(): ApiClient {
     return createApiClient({
       base: this.apiBase,
@@ -369,6 +380,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   private persist(): void {
+    if (!this.isConnected) return;
     try {
       const kept = snapshot(this.state);
       if (kept) sessionStorage.setItem(this.storageKey, JSON.stringify(kept));
@@ -420,7 +432,6 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('apiBase') || changed.has('sessionToken')) this.api = this.createClient();
     if (changed.has('locale') || !this.hasUpdated) void setWidgetLocale(this.activeLocale);
     if (changed.has('email') && this.state.step === 'loading') this.state = { ...this.state, email: this.email };
   }
@@ -437,7 +448,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     if (step === 'test') this.runTest();
     if (step === 'done') this.emit('ecw-complete', completionDetail(this.state));
     if (previous !== 'loading') this.moveFocus(step);
-    this.confirmingDisconnect = false;
+    if (this.confirmingDisconnect) this.confirmingDisconnect = false;
   }
 
   /** Focus follows the step: the field a failed test blamed, otherwise the new heading. */

@@ -1,0 +1,108 @@
+import { expect } from '@open-wc/testing';
+import { authPayload, completionDetail, initialState, oauthOffer, restore, settingsInput, snapshot, stageOf, testRequest, transition, type WizardState } from './state.js';
+import { detection, failedPortTest, passedTest, savedSettings } from './testing/fixtures.js';
+
+const run = (state: WizardState, ...events: Parameters<typeof transition>[1][]) => events.reduce(transition, state);
+
+describe('state machine (no DOM)', () => {
+  it('starts loading and goes to the address step, or to the overview when something is saved', () => {
+    expect(transition(initialState(), { type: 'loaded', settings: null }).step).to.equal('address');
+    const opened = transition(initialState(), { type: 'loaded', settings: savedSettings() });
+    expect(opened.step).to.equal('overview');
+    expect(opened.existing?.email).to.equal('support@company.com');
+  });
+
+  it('walks the password path: address → auth → test → final → done', () => {
+    let state = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection() });
+    expect(state.step).to.equal('auth');
+    expect(state.imap?.host).to.equal('imap.gmail.com');
+    state = transition(state, { type: 'choose-password', password: 'pw' });
+    expect(state.step).to.equal('test');
+    expect(testRequest(state)).to.deep.equal({ imap: state.imap, smtp: state.smtp, auth: { method: 'password', password: 'pw' } });
+    state = transition(state, { type: 'test-finished', result: passedTest });
+    expect(state.step).to.equal('final');
+    state = transition(state, { type: 'saved', fromName: 'Support', checkIntervalSeconds: 900, deleteAfterProcessing: false });
+    expect(state.step).to.equal('done');
+    expect(stageOf(state.step)).to.equal('done');
+    expect(JSON.stringify(completionDetail(state))).not.to.contain('pw');
+  });
+
+  it('goes to the manual form when detection found no servers', () => {
+    const state = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection({ imap: null, smtp: null, provider: null }) }, { type: 'choose-password', password: 'x' });
+    expect(state.step).to.equal('manual');
+  });
+
+  it('stays on the address step for an unsupported provider', () => {
+    const unsupported = detection({ provider: { id: 'fwd', name: 'Forwarder', oauth: null, supported: false }, imap: null, smtp: null });
+    expect(run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: unsupported }).step).to.equal('address');
+  });
+
+  it('keeps a failed test on the test step and names the field at fault; fixing opens the manual form', () => {
+    let state = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection() }, { type: 'choose-password', password: 'pw' });
+    state = transition(state, { type: 'test-finished', result: failedPortTest });
+    expect(state.step).to.equal('test');
+    expect(state.faultField).to.equal('imap.port');
+    expect(transition(state, { type: 'fix-settings' }).step).to.equal('manual');
+  });
+
+  it('qualifies a bare field name with the protocol that failed', () => {
+    const result = { ok: false, smtp: { ok: false, phases: [], error: { code: 'AUTH_FAILED', message: 'No.', field: 'username', steps: [] } } };
+    const state = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection() }, { type: 'choose-password', password: 'pw' }, { type: 'test-finished', result });
+    expect(state.faultField).to.equal('smtp.username');
+  });
+
+  it('ignores events that do not belong to the current step', () => {
+    const state = transition(initialState(), { type: 'loaded', settings: null });
+    expect(transition(state, { type: 'test-finished', result: passedTest })).to.equal(state);
+    expect(transition(state, { type: 'oauth-connected' })).to.equal(state);
+  });
+
+  it('runs the OAuth path and offers OAuth only when detection and the server agree', () => {
+    expect(oauthOffer(detection(), { google: { configured: true } })).to.equal('google');
+    expect(oauthOffer(detection(), { google: { configured: false } })).to.equal(null);
+    expect(oauthOffer(detection({ provider: null }), { google: { configured: true } })).to.equal(null);
+    let state = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection() }, { type: 'choose-oauth', provider: 'google' }, { type: 'oauth-started', flowId: 'f1' });
+    expect(state.step).to.equal('oauth');
+    expect(state.oauthFlowId).to.equal('f1');
+    state = transition(state, { type: 'oauth-connected', email: 'support@company.com' });
+    expect(state.step).to.equal('test');
+    expect(authPayload(state)).to.deep.equal({ method: 'oauth', provider: 'google' });
+  });
+
+  it('edits a saved configuration without asking for the saved password again', () => {
+    const state = run(initialState(), { type: 'loaded', settings: savedSettings() }, { type: 'edit' });
+    expect(state.step).to.equal('manual');
+    expect(state.mode).to.equal('edit');
+    expect(testRequest(state).auth).to.equal(undefined);
+    const input = settingsInput(state, { fromName: ' Help ', checkIntervalSeconds: 60, deleteAfterProcessing: true });
+    expect(input.auth).to.deep.equal({ method: 'password' });
+    expect(input.fromName).to.equal('Help');
+  });
+
+  it('re-tests a saved configuration and returns to the overview', () => {
+    let state = run(initialState(), { type: 'loaded', settings: savedSettings() }, { type: 'retest' });
+    expect(state.step).to.equal('test');
+    state = transition(state, { type: 'test-finished', result: passedTest });
+    expect(state.step).to.equal('test');
+    expect(transition(state, { type: 'back' }).step).to.equal('overview');
+  });
+
+  it('reconnects an OAuth account through the OAuth step', () => {
+    const saved = savedSettings({ status: 'needs_reauth', auth: { method: 'oauth', provider: 'microsoft', connected: true, needsReauthorization: true } });
+    const state = run(initialState(), { type: 'loaded', settings: saved }, { type: 'reconnect' });
+    expect(state.step).to.equal('oauth');
+    expect(state.auth).to.deep.equal({ method: 'oauth', provider: 'microsoft' });
+  });
+
+  it('never puts a secret into the snapshot, and resumes where the password is asked again', () => {
+    const state = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection() }, { type: 'choose-password', password: 'hunter2' });
+    const kept = snapshot(state);
+    expect(JSON.stringify(kept)).not.to.contain('hunter2');
+    const resumed = restore(JSON.parse(JSON.stringify(kept)));
+    expect(resumed?.step).to.equal('auth');
+    expect(resumed?.passwordLost).to.equal(true);
+    expect(restore({ step: 'done' })).to.equal(null);
+    expect(restore('garbage')).to.equal(null);
+    expect(snapshot(initialState())).to.equal(null);
+  });
+});
