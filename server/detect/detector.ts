@@ -9,7 +9,7 @@ import { detectByAutoconfig } from './sources/autoconfig.js';
 import { detectBySrv } from './sources/srv.js';
 import { detectByIspdb } from './sources/ispdb.js';
 import { detectByGuessing } from './sources/guess.js';
-import { RANK, type SourceContext } from './sources/context.js';
+import { RANK, STANDARD_PORTS, type ServicePorts, type SourceContext } from './sources/context.js';
 import type { DetectionProgress, DetectionResult, Finding, SourceName } from './types.js';
 
 export interface DetectorOptions {
@@ -25,6 +25,8 @@ export interface DetectorOptions {
   cacheSize?: number;
   /** Guessing starts once the other sources came back empty, or after this long. Default a third of the deadline. */
   guessAfterMs?: number;
+  /** Where the domain's own HTTPS, IMAP and SMTP services are looked for (standard ports unless a test says otherwise). */
+  ports?: Partial<ServicePorts>;
   logger?: Logger;
 }
 
@@ -63,6 +65,7 @@ const DEFAULTS = { deadlineMs: 3000, cacheTtlMs: 60 * 60 * 1000, missTtlMs: 5 * 
 export function createDetector(options: DetectorOptions): Detector {
   const settings = { ...DEFAULTS, ...options };
   const guessAfterMs = options.guessAfterMs ?? Math.round(settings.deadlineMs / 3);
+  const ports: ServicePorts = { ...STANDARD_PORTS, ...options.ports };
   const cache = new TtlCache<DomainFindings>(settings.cacheSize);
   const inflight = new Map<string, Promise<DomainFindings>>();
 
@@ -104,6 +107,7 @@ export function createDetector(options: DetectorOptions): Detector {
       address,
       signal: stop.signal,
       remainingMs: () => Math.max(1, Math.round(deadlineAt - performance.now())),
+      ports,
     };
     const findings: Finding[] = [];
     const notes: string[] = [];

@@ -2,7 +2,7 @@ import { NetError } from '../../net/index.js';
 import { parseAutoconfig } from '../autoconfig-xml.js';
 import type { NormalisedEmail } from '../address.js';
 import type { Finding, ServerTemplate } from '../types.js';
-import type { SourceContext } from './context.js';
+import { STANDARD_PORTS, type SourceContext } from './context.js';
 
 const MAX_DOCUMENT_BYTES = 256 * 1024;
 
@@ -10,11 +10,12 @@ const MAX_DOCUMENT_BYTES = 256 * 1024;
  * The autoconfig URLs of a domain, best first. The address goes only into the HTTPS request to
  * the domain's own autoconfig host (as Thunderbird does), never to a third party's.
  */
-export function autoconfigUrls(domain: string, address?: NormalisedEmail): string[] {
+export function autoconfigUrls(domain: string, address?: NormalisedEmail, httpsPort = STANDARD_PORTS.https): string[] {
   const query = address ? `?emailaddress=${encodeURIComponent(address.email)}` : '';
+  const port = httpsPort === STANDARD_PORTS.https ? '' : `:${httpsPort}`;
   return [
-    `https://autoconfig.${domain}/mail/config-v1.1.xml${query}`,
-    `https://${domain}/.well-known/autoconfig/mail/config-v1.1.xml`,
+    `https://autoconfig.${domain}${port}/mail/config-v1.1.xml${query}`,
+    `https://${domain}${port}/.well-known/autoconfig/mail/config-v1.1.xml`,
   ];
 }
 
@@ -45,7 +46,7 @@ export async function detectByAutoconfig(
   meta: Pick<Finding, 'source' | 'rank' | 'confidence'>,
   sendAddress: boolean,
 ): Promise<Finding[]> {
-  const urls = autoconfigUrls(domain, sendAddress ? ctx.address : undefined);
+  const urls = autoconfigUrls(domain, sendAddress ? ctx.address : undefined, ctx.ports.https);
   const settled = await Promise.allSettled(urls.map((url) => fetchAutoconfigDocument(ctx, url, ctx.address)));
   for (const outcome of settled) {
     if (outcome.status === 'fulfilled' && outcome.value) {

@@ -1,6 +1,17 @@
 import type { SafeNetwork } from '../../net/index.js';
 import type { NormalisedEmail } from '../address.js';
 
+/** The standard ports of the services detection looks for; tests point them at loopback listeners. */
+export interface ServicePorts {
+  https: number;
+  imaps: number;
+  imap: number;
+  smtps: number;
+  submission: number;
+}
+
+export const STANDARD_PORTS: ServicePorts = { https: 443, imaps: 993, imap: 143, smtps: 465, submission: 587 };
+
 /** What every source gets: the network, the address, and the pipeline's shared deadline. */
 export interface SourceContext {
   net: SafeNetwork;
@@ -9,6 +20,7 @@ export interface SourceContext {
   signal: AbortSignal;
   /** Milliseconds left until the deadline (at least 1). */
   remainingMs(): number;
+  ports: ServicePorts;
 }
 
 /** Ranks: lower wins. Builtin > own autoconfig > MX > MX domain's autoconfig > SRV > ISPDB > guess. */

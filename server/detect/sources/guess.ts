@@ -1,22 +1,22 @@
 import { probeMailServer, type ProbeTarget } from '../probe.js';
 import type { Finding, ServerTemplate } from '../types.js';
-import { RANK, type SourceContext } from './context.js';
+import { RANK, STANDARD_PORTS, type ServicePorts, type SourceContext } from './context.js';
 
 /**
  * The host names and ports guessing tries, most likely first: `imap.`/`mail.`/bare domain on
  * 993 and 143, `smtp.`/`mail.`/bare domain on 465 and 587.
  */
-export function guessTargets(domain: string): ProbeTarget[] {
+export function guessTargets(domain: string, ports: ServicePorts = STANDARD_PORTS): ProbeTarget[] {
   const imapHosts = [`imap.${domain}`, `mail.${domain}`, domain];
   const smtpHosts = [`smtp.${domain}`, `mail.${domain}`, domain];
   return [
     ...imapHosts.flatMap((host) => [
-      { host, port: 993, protocol: 'imap' as const, security: 'tls' as const },
-      { host, port: 143, protocol: 'imap' as const, security: 'starttls' as const },
+      { host, port: ports.imaps, protocol: 'imap' as const, security: 'tls' as const },
+      { host, port: ports.imap, protocol: 'imap' as const, security: 'starttls' as const },
     ]),
     ...smtpHosts.flatMap((host) => [
-      { host, port: 465, protocol: 'smtp' as const, security: 'tls' as const },
-      { host, port: 587, protocol: 'smtp' as const, security: 'starttls' as const },
+      { host, port: ports.smtps, protocol: 'smtp' as const, security: 'tls' as const },
+      { host, port: ports.submission, protocol: 'smtp' as const, security: 'starttls' as const },
     ]),
   ];
 }
@@ -27,7 +27,7 @@ export function guessTargets(domain: string): ProbeTarget[] {
  * Low confidence: a server that answers is not proof it holds this mailbox.
  */
 export async function detectByGuessing(ctx: SourceContext): Promise<Finding[]> {
-  const targets = guessTargets(ctx.address.domain);
+  const targets = guessTargets(ctx.address.domain, ctx.ports);
   const outcomes = await Promise.allSettled(
     targets.map((target) => probeMailServer(ctx.net, target, { timeoutMs: ctx.remainingMs(), signal: ctx.signal })),
   );
