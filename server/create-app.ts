@@ -10,6 +10,7 @@ import { RateLimiter } from './store/rate-limits.js';
 import { SafeNetwork } from './net/index.js';
 import { createDetector, detectorOptionsFromEnv } from './detect/index.js';
 import { createOAuth } from './oauth/index.js';
+import { MailTestService } from './mail/index.js';
 import { buildHttpApp } from './http/app.js';
 import type { AppEnv, Services } from './http/context.js';
 
@@ -51,18 +52,21 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
   const net = new SafeNetwork({ dnsServers: config.dnsServers, allowPrivateNetworks: config.allowPrivateNetworks });
   const audit = new AuditLog(database.db, logger);
   const oauth = createOAuth({ config, database, keyring, logger, audit, transport: net });
+  const settings = new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks, tokens: oauth.tokens });
+  const rateLimits = new RateLimiter(database.db);
   const services: Services = {
     config,
     logger,
     database,
     keyring,
     sessions: new SessionTokens(config.sessionSecret),
-    settings: new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks, tokens: oauth.tokens }),
+    settings,
     audit,
-    rateLimits: new RateLimiter(database.db),
+    rateLimits,
     net,
     detector: createDetector({ net, logger, ...detectorOptionsFromEnv(options.env ?? process.env) }),
     oauth,
+    mailTests: new MailTestService({ net, settings, db: database.db, rateLimits, tokens: oauth.tokens, audit, logger, allowPrivateNetworks: config.allowPrivateNetworks }),
     onClose: [],
   };
   const refresher = oauth.startRefresher();

@@ -18,6 +18,7 @@ import { registerAccountRoutes } from './routes/accounts.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerDetectRoutes } from './routes/detect.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
+import { registerTestRoutes } from './routes/test.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([a-z.+-]*\+)?json\b/i;
@@ -75,6 +76,7 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
   registerSettingsRoutes(api, services);
   registerDetectRoutes(api, services);
   registerOAuthRoutes(api, services);
+  registerTestRoutes(api, services);
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

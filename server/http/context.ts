@@ -9,6 +9,7 @@ import type { RateLimiter } from '../store/rate-limits.js';
 import type { SafeNetwork } from '../net/index.js';
 import type { Detector } from '../detect/index.js';
 import type { OAuthModule } from '../oauth/index.js';
+import type { MailTestService } from '../mail/index.js';
 
 /**
  * The capabilities a request handler may use. Built once in `createApp` and handed to every
@@ -30,6 +31,8 @@ export interface Services {
   detector: Detector;
   /** OAuth sign-ins (`oauth.service`), the token service (`oauth.tokens`) and their stores. */
   oauth: OAuthModule;
+  /** Real IMAP/SMTP connection tests (`POST /test`). */
+  mailTests: MailTestService;
   /** Background work (timers, refreshers) stopped by `close()`. */
   onClose: Array<() => Promise<void> | void>;
 }

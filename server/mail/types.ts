@@ -75,6 +75,8 @@ export interface TesterOptions {
   ca?: string | Buffer;
   /** The account chose to accept an untrusted certificate: verification is off and a warning is shown. */
   allowUntrustedCertificates?: boolean;
+  /** The overall limit, to name it when it runs out. */
+  overallTimeoutMs?: number;
   /** Called as each phase finishes. */
   onPhase?: (phase: Phase) => void;
 }

@@ -1,0 +1,63 @@
+import { createRoute } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { ApiApp } from '../app.js';
+import type { Services } from '../context.js';
+import { requireSession } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { commonErrors, errorResponse, jsonBody } from './shared.js';
+import { TestAnswerSchema, TestInputSchema } from '../../mail/index.js';
+
+/**
+ * `POST /test` → `{ok, imap?, smtp?}`: real IMAP and SMTP connection tests, run in parallel.
+ * With `Accept: text/event-stream` the answer is a server-sent event stream: `phase` events
+ * (`{protocol, name, ok, ms}`) as each phase finishes, then one `result` event.
+ */
+export function registerTestRoutes(api: ApiApp, services: Services): void {
+  api.use('/test', requireSession(services));
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/test',
+      summary: 'Test the IMAP and SMTP settings against the real servers',
+      description:
+        'Phases: resolve → connect → tls → greeting → starttls → authenticate → inbox (IMAP) / send (SMTP, only with `sendTestTo`). ' +
+        'Leave out `imap` or `smtp` to test only the other; leave out `auth` (or the password) to use what is saved. ' +
+        'Send `Accept: text/event-stream` for `phase` events, then `result`.',
+      security: [{ session: [] }],
+      request: jsonBody(TestInputSchema),
+      responses: {
+        200: {
+          content: { 'application/json': { schema: TestAnswerSchema }, 'text/event-stream': { schema: { type: 'string' } } },
+          description: 'Per-protocol results (a failed connection is `ok: false` here, not an HTTP error)',
+        },
+        ...commonErrors,
+        404: errorResponse('Nothing saved to test'),
+        409: errorResponse('OAuth not connected'),
+        429: errorResponse('Too many tests in a short time'),
+      },
+    }),
+    async (c) => {
+      const session = c.get('session');
+      const prepared = await services.mailTests.prepare(c.req.valid('json'), {
+        accountId: session.accountId,
+        sessionId: session.sessionId,
+        requestId: c.get('requestId'),
+      });
+      const streamed = (c.req.header('accept') ?? '').includes('text/event-stream');
+      if (!streamed) return c.json(await services.mailTests.run(prepared), 200);
+      return streamSSE(c, async (stream) => {
+        try {
+          const answer = await services.mailTests.run(prepared, (protocol, phase) => {
+            void stream.writeSSE({ event: 'phase', data: JSON.stringify({ protocol, ...phase }) });
+          });
+          await stream.writeSSE({ event: 'result', data: JSON.stringify(answer) });
+        } catch (error) {
+          c.get('logger').error('connection test failed', { error });
+          const failure = error instanceof ApiError ? error : new ApiError(500, 'TEST_FAILED', 'The connection test failed unexpectedly; try again.');
+          await stream.writeSSE({ event: 'error', data: JSON.stringify(failure.toBody()) });
+        }
+      }) as never;
+    },
+  );
+}
