@@ -1,4 +1,5 @@
 import type { MailServer, SettingsInput, SettingsView } from '../server/settings/schema.js';
+import type { DetectionAlternative, DetectionProgress, DetectionResult } from '../server/detect/types.js';
 
 /**
  * The widget's typed client for the server's session-token routes (DESIGN.md "HTTP API").
@@ -6,32 +7,8 @@ import type { MailServer, SettingsInput, SettingsView } from '../server/settings
  * bundle); the detection, OAuth and test shapes mirror the contract.
  */
 
-export type { MailServer, SettingsInput, SettingsView };
+export type { MailServer, SettingsInput, SettingsView, DetectionAlternative, DetectionProgress, DetectionResult };
 export type OAuthProvider = 'google' | 'microsoft';
-
-/** One candidate configuration besides the chosen one. */
-export interface DetectionAlternative {
-  imap?: MailServer | null;
-  smtp?: MailServer | null;
-  source?: string;
-  confidence?: string;
-  label?: string;
-}
-
-/** `POST /detect` answer (DESIGN.md "Detection result"). */
-export interface DetectionResult {
-  email: string;
-  domain: string;
-  provider: { id: string; name: string; oauth: OAuthProvider | null; supported: boolean } | null;
-  imap: MailServer | null;
-  smtp: MailServer | null;
-  source: 'builtin' | 'mx' | 'autoconfig' | 'srv' | 'ispdb' | 'guess' | 'none';
-  confidence: 'high' | 'medium' | 'low' | 'none' | string;
-  authMethods: string[];
-  notes: string[];
-  alternatives: DetectionAlternative[];
-  elapsedMs: number;
-}
 
 export interface TestPhase {
   name: string;

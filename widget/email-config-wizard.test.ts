@@ -41,8 +41,10 @@ function freshAccount(options: { googleConfigured?: boolean } = {}) {
     .on('GET /oauth/providers', { json: { google: { configured: options.googleConfigured ?? true }, microsoft: { configured: false } } })
     .on('POST /detect', {
       sse: [
-        { event: 'progress', data: { source: 'builtin', status: 'miss' } },
-        { event: 'progress', data: { source: 'mx', status: 'found' } },
+        { event: 'source', data: { source: 'builtin', status: 'start' } },
+        { event: 'source', data: { source: 'mx', status: 'start' } },
+        { event: 'source', data: { source: 'builtin', status: 'end', found: false, ms: 1 } },
+        { event: 'source', data: { source: 'mx', status: 'end', found: true, ms: 9 } },
         { event: 'result', data: detection() },
       ],
     });
@@ -87,6 +89,7 @@ describe('<email-config-wizard>', () => {
     expect(call.body).to.deep.equal({ email: 'support@company.com' });
     expect(call.headers.get('authorization')).to.equal('Bearer tok-1');
     expect(call.headers.get('accept')).to.contain('text/event-stream');
+    expect(el.sources).to.deep.equal([{ source: 'builtin', status: 'none' }, { source: 'mx', status: 'found' }]);
     expect(text(el)).to.contain('Found: Google Workspace');
     expect(text(el)).to.contain('Certain');
     expect(el.shadowRoot!.activeElement).to.equal($(el, 'h2'));
@@ -368,7 +371,8 @@ describe('<email-config-wizard>', () => {
     await atStep(el, 'address');
     expect(el.state.detection).to.equal(null);
     expect(JSON.stringify(sessionStorage)).not.to.contain('google-workspace');
-    await import('./email-config-wizard.js?again');
+    const secondCopy: string = new URL('./email-config-wizard.ts?copy=2', import.meta.url).href;
+    await import(secondCopy);
     expect(customElements.get('email-config-wizard')).to.equal(el.constructor);
   });
 });

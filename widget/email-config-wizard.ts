@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, TaskStatus } from '@lit/task';
-import { ApiError, createApiClient, type ApiClient, type OAuthProvider, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
+import { ApiError, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
 import { setWidgetLocale, localeFor } from './locales/index.js';
 import { errorText } from './messages.js';
 import {
@@ -390,19 +390,12 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     }
   }
 
-  private onDetectProgress({ event, data }: StreamEvent): void {
-    const source = typeof data.source === 'string' ? data.source : null;
-    if (!source) return;
-    const raw = String(data.status ?? event);
-    const status: SourceProgress['status'] = /start|run|pending|progress/.test(raw)
-      ? 'running'
-      : /found|hit|ok|done|success/.test(raw) && data.found !== false
-        ? 'found'
-        : /error|fail/.test(raw)
-          ? 'error'
-          : 'none';
-    const others = this.sources.filter((entry) => entry.source !== source);
-    this.sources = [...others, { source, status }];
+  private onDetectProgress({ data }: StreamEvent): void {
+    const progress = data as Partial<DetectionProgress>;
+    if (typeof progress.source !== 'string') return;
+    const status: SourceProgress['status'] =
+      progress.status === 'start' ? 'running' : progress.status === 'end' && progress.found ? 'found' : progress.status === 'end' && progress.error ? 'error' : 'none';
+    this.sources = [...this.sources.filter((entry) => entry.source !== progress.source), { source: progress.source, status }];
     if (status === 'running') this.announce(msg('Looking up your settings…', { id: 'addr.looking' }));
   }
 

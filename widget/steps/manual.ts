@@ -122,7 +122,7 @@ export function manualStep(host: WizardHost) {
             <div class="actions">
               ${alternatives.map(
                 (alternative) => html`<button type="button" part="button" @click=${(event: Event) => applyAlternative(event, alternative)}>
-                  ${alternative.label ?? [alternative.imap && `${alternative.imap.host}:${alternative.imap.port}`, alternative.smtp && `${alternative.smtp.host}:${alternative.smtp.port}`].filter(Boolean).join(' · ')}
+                  ${[alternative.imap && `${alternative.imap.host}:${alternative.imap.port}`, alternative.smtp && `${alternative.smtp.host}:${alternative.smtp.port}`].filter(Boolean).join(' · ')}
                 </button>`,
               )}
             </div>
