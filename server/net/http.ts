@@ -21,7 +21,8 @@ export interface HttpExchangeOptions {
   body?: string;
   maxBytes: number;
   signal: AbortSignal;
-  ca?: Array<string | Buffer>;
+  /** Trust store with any extra CAs (Node's default when undefined). */
+  secureContext?: import('node:tls').SecureContext;
 }
 
 /**
@@ -58,7 +59,7 @@ export function httpExchange(options: HttpExchangeOptions): Promise<HttpResponse
         lookup: pinnedLookup,
         agent: false,
         signal: options.signal,
-        ...(secure && options.ca ? { ca: options.ca } : {}),
+        ...(secure && options.secureContext ? { secureContext: options.secureContext } : {}),
       },
       (response) => {
         const declared = Number(response.headers['content-length'] ?? '0');
