@@ -43,11 +43,11 @@ export class MailConnection {
     const { network, server, options } = this;
     const target = `${server.host}:${server.port}`;
     tracker.begin('resolve');
+    const { address } = await abortable(network.resolveSafeAddress(server.host, options.phaseTimeoutMs), tracker, target);
+    this.address = address;
     if (!network.isPortAllowed(server.port)) {
       throw new NetError('PORT_NOT_ALLOWED', `Port ${server.port} is not a mail port; use 993 or 143 for IMAP and 465 or 587 for SMTP.`);
     }
-    const { address } = await abortable(network.resolveSafeAddress(server.host, options.phaseTimeoutMs), tracker, target);
-    this.address = address;
     tracker.begin('connect');
     const { socket } = await network.connectTcp({ host: address, port: server.port, timeoutMs: options.phaseTimeoutMs, signal: tracker.signal }).catch(
       (error: unknown) => {
