@@ -21,6 +21,7 @@ export type OAuthFailureKind =
   /** Anything else the provider answered that we do not understand. */
   | 'provider';
 
+const CONFIGURATION_TRANSPORT_CODES = new Set(['BLOCKED_ADDRESS', 'PORT_NOT_ALLOWED']);
 const CLIENT_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'redirect_uri_mismatch', 'invalid_scope', 'unsupported_grant_type', 'invalid_request']);
 
 /** A provider call failed. `message` is safe to log: it never holds a token, code or secret. */
@@ -184,7 +185,9 @@ export class OAuthProviderClient {
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'NETWORK_ERROR';
       const reason = error instanceof TransportError || (error as Error).name === 'NetError' ? (error as Error).message : 'the request failed';
-      throw new OAuthCallError('transient', `Could not reach ${this.provider.name}: ${reason}`, { transportCode: code });
+      // A configured endpoint on a refused address or port will not start working by retrying.
+      const kind = CONFIGURATION_TRANSPORT_CODES.has(code) ? 'client' : 'transient';
+      throw new OAuthCallError(kind, `Could not reach ${this.provider.name}: ${reason}`, { transportCode: code });
     }
   }
 

@@ -82,6 +82,23 @@ describe('Google sign-in', () => {
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RETURN_URL_NOT_ALLOWED');
   });
 
+  it('a session origin that may not embed the widget gets no postMessage either', async () => {
+    const journey = await signIn(app, oauth, { accountId: 'g-unlisted', provider: 'google', origin: 'https://unlisted.example' });
+    expect(journey.callback.status).toBe(200);
+    expect(journey.html).toContain('"targetOrigin":null');
+  });
+
+  it('sign-in starts are rate limited per account', async () => {
+    const token = await app.session('g-limit');
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await app.request('/oauth/google', { method: 'POST', token, json: {} })).status);
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(200));
+    const refused = await app.request('/oauth/google', { method: 'POST', token, json: {} });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+  });
+
   it('without a session origin the page posts no message at all', async () => {
     const journey = await signIn(app, oauth, { accountId: 'g-no-origin', provider: 'google', origin: '' });
     expect(journey.callback.status).toBe(200);

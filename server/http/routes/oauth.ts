@@ -9,6 +9,11 @@ import { PROVIDER_IDS } from '../../oauth/providers.js';
 import type { OAuthProviderId } from '../../store/database.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
 import { ApiError } from '../errors.js';
+import { createOriginCheck } from '../origins.js';
+
+/** Sign-ins one account may start per window: generous for people, a wall for scripts filling the flow table. */
+const START_LIMIT = 30;
+const START_WINDOW_MS = 10 * 60_000;
 
 const StartSchema = z
   .strictObject({
@@ -44,6 +49,7 @@ const FlowParams = z.object({
  */
 export function registerOAuthRoutes(api: ApiApp, services: Services): void {
   const security = [{ session: [] }];
+  const isAllowedOrigin = createOriginCheck(services.config);
   api.use('/oauth/providers', requireSession(services));
   api.use('/oauth/flows/*', requireSession(services));
 
@@ -71,12 +77,17 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
       }),
       async (c) => {
         const session = c.get('session');
+        const limit = await services.rateLimits.hit(`oauth-start:${session.accountId}`, START_LIMIT, START_WINDOW_MS);
+        if (!limit.allowed) {
+          c.header('Retry-After', String(Math.ceil(limit.retryAfterMs / 1000)));
+          throw new ApiError(429, 'RATE_LIMITED', 'Too many sign-in attempts for this account; wait a few minutes and try again.');
+        }
         const started = await services.oauth.service.start(provider, session, c.req.valid('json'));
         c.header('Cache-Control', 'no-store');
         return c.json(started, 200);
       },
     );
-    api.on(['GET', 'POST'], `/oauth/${provider}/callback`, (c) => handleCallback(c, services, provider));
+    api.on(['GET', 'POST'], `/oauth/${provider}/callback`, (c) => handleCallback(c, services, provider, isAllowedOrigin));
     for (const method of ['get', 'post'] as const) {
       api.openAPIRegistry.registerPath({
         method,
@@ -108,7 +119,12 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
   );
 }
 
-async function handleCallback(c: Context<AppEnv>, services: Services, provider: OAuthProviderId): Promise<Response> {
+async function handleCallback(
+  c: Context<AppEnv>,
+  services: Services,
+  provider: OAuthProviderId,
+  isAllowedOrigin: (origin: string) => boolean,
+): Promise<Response> {
   const params = c.req.method === 'POST' ? await formParams(c) : pick(new URL(c.req.url).searchParams);
   const outcome = await services.oauth.service.complete(provider, params, c.get('logger'));
   const flow = outcome.flow;
@@ -125,7 +141,8 @@ async function handleCallback(c: Context<AppEnv>, services: Services, provider: 
   const tellWidget = flow !== undefined && (outcome.ok || outcome.code !== 'OAUTH_STATE_USED');
   const page = renderCallbackPage({
     message,
-    targetOrigin: tellWidget && flow.origin ? flow.origin : undefined,
+    // postMessage only to the session's exact origin, and only when it may embed the widget at all.
+    targetOrigin: tellWidget && flow.origin && isAllowedOrigin(flow.origin) ? flow.origin : undefined,
     returnUrl: tellWidget && flow.return_url ? flow.return_url : undefined,
   });
   return c.html(page.html, outcome.ok ? 200 : outcome.status, page.headers);
