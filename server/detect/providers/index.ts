@@ -15,12 +15,13 @@ export { ProviderDataError } from './load.js';
 const index = buildProviderIndex(providersData, mxPatternsData);
 
 /**
- * The provider whose addresses use `domain` (exact domain or one of its aliases).
- * @param domain lower-case punycode domain, without a trailing dot
+ * The provider whose addresses use `domain` (exact domain or one of its aliases; subdomains do
+ * not inherit). Upper case and a trailing dot are tolerated.
+ * @param domain punycode domain, as after address normalisation
  * @example findProviderByDomain('hotmail.co.uk')?.oauth; // 'microsoft'
  */
 export function findProviderByDomain(domain: string): ProviderEntry | undefined {
-  return index.byDomain.get(domain);
+  return index.byDomain.get(domain.toLowerCase().replace(/\.$/, ''));
 }
 
 /**

@@ -53,6 +53,6 @@ export function matchMxHost(index: ProviderIndex, mxHost: string): MxMatch | und
 /** A copy of a region-templated provider with `{region}` filled into its host names. */
 function withRegion(provider: ProviderEntry, region: string): ProviderEntry {
   const fill = (spec: ServerSpec | null): ServerSpec | null =>
-    spec && { ...spec, host: spec.host.replaceAll(REGION_PLACEHOLDER, region) };
+    spec && Object.freeze({ ...spec, host: spec.host.replaceAll(REGION_PLACEHOLDER, region) });
   return Object.freeze({ ...provider, imap: fill(provider.imap), smtp: fill(provider.smtp) });
 }

@@ -54,6 +54,32 @@ describe('providers.json as a whole', () => {
   it('records a source for every provider', () => {
     for (const p of providers) expect([p.source].flat().length, p.id).toBeGreaterThan(0);
   });
+
+  it('gives OAuth only to providers that use that issuer\'s own servers', () => {
+    const oauthHosts = { google: /\.gmail\.com$/, microsoft: /(\.office365\.com|\.outlook\.com)$/ };
+    for (const p of providers.filter((x) => x.oauth !== null)) {
+      expect(p.imap?.host, p.id).toMatch(oauthHosts[p.oauth!]);
+      expect(p.smtp?.host, p.id).toMatch(oauthHosts[p.oauth!]);
+    }
+  });
+
+  it('covers the families the issue names, with over 1,000 domains', () => {
+    expect(providerCount.domains).toBeGreaterThan(1000);
+    const expected: Record<string, string> = {
+      'yahoo.co.uk': 'yahoo', 'hotmail.fr': 'outlook', 'live.com.mx': 'outlook', 'gmx.de': 'gmx', 'web.de': 'webde', 'email.com': 'mailcom',
+      't-online.de': 't-online', 'orange.fr': 'orange', 'free.fr': 'free-fr', 'sfr.fr': 'sfr', 'laposte.net': 'laposte',
+      'libero.it': 'libero', 'virgilio.it': 'virgilio', 'tiscali.it': 'tiscali-it', 'seznam.cz': 'seznam', 'wp.pl': 'wp-pl',
+      'onet.pl': 'onet', 'interia.pl': 'interia', 'mail.ru': 'mailru', 'yandex.ru': 'yandex', 'rambler.ru': 'rambler',
+      'ukr.net': 'ukr-net', 'qq.com': 'qq', '163.com': 'netease-163', '126.com': 'netease-126', 'aliyun.com': 'aliyun',
+      'naver.com': 'naver', 'daum.net': 'daum', 'kakao.com': 'kakao', 'yahoo.co.jp': 'yahoo-japan', 'docomo.ne.jp': 'docomo',
+      'rediffmail.com': 'rediffmail', 'uol.com.br': 'uol', 'bol.com.br': 'bol', 'bigpond.com': 'telstra', 'comcast.net': 'comcast',
+      'att.net': 'att', 'verizon.net': 'verizon', 'cox.net': 'yahoo', 'charter.net': 'charter', 'btinternet.com': 'bt',
+      'sky.com': 'sky', 'virginmedia.com': 'virgin-media', 'kpnmail.nl': 'kpn', 'ziggo.nl': 'ziggo', 'bluewin.ch': 'bluewin',
+      'posteo.de': 'posteo', 'mailbox.org': 'mailbox-org', 'fastmail.com': 'fastmail', 'sent.com': 'fastmail', 'zoho.com': 'zoho',
+      'icloud.com': 'icloud', 'aol.com': 'aol', 'hey.com': 'hey', 'proton.me': 'proton', 'tuta.com': 'tuta',
+    };
+    for (const [domain, id] of Object.entries(expected)) expect(findProviderByDomain(domain)?.id, domain).toBe(id);
+  });
 });
 
 describe('findProviderByDomain', () => {
@@ -78,10 +104,15 @@ describe('findProviderByDomain', () => {
     expect(findProviderByDomain('tutanota.com')?.supported).toBe(false);
   });
 
+  it('tolerates upper case and a trailing dot', () => {
+    expect(findProviderByDomain('GMAIL.COM')?.id).toBe('gmail');
+    expect(findProviderByDomain('gmail.com.')?.id).toBe('gmail');
+  });
+
   it('matches exact domains only', () => {
     expect(findProviderByDomain('mail.gmail.com')).toBeUndefined();
-    expect(findProviderByDomain('gmail.com.')).toBeUndefined();
-    expect(findProviderByDomain('GMAIL.COM')).toBeUndefined();
+    expect(findProviderByDomain('gmail.com.evil.test')).toBeUndefined();
+    expect(findProviderByDomain('xgmail.com')).toBeUndefined();
     expect(findProviderByDomain('')).toBeUndefined();
     expect(findProviderByDomain('example.com')).toBeUndefined();
     expect(findProviderByDomain('constructor')).toBeUndefined();
@@ -151,6 +182,18 @@ describe('buildProviderIndex rejects bad data', () => {
   it('refuses an MX pattern that names an unknown provider', () => {
     const mx = { patterns: [{ suffix: 'example.net', provider: 'nobody', source: 'https://example.net/' }] };
     expect(reject(base(), mx)).toMatch(/unknown provider "nobody"/);
+  });
+
+  it('refuses a help link that is not https', () => {
+    const data = base();
+    (data.providers[0]!.hints as { helpUrl: string }).helpUrl = 'http://example.com/help';
+    expect(reject(data)).toMatch(/helpUrl/);
+  });
+
+  it('refuses a note that is not a sentence', () => {
+    const data = base();
+    (data.providers[0]!.notes as string[]).push('app password');
+    expect(reject(data)).toMatch(/notes/);
   });
 
   it('refuses a record without a source', () => {
