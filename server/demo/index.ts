@@ -6,38 +6,70 @@ import type { AppEnv, Services } from '../http/context.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WIDGET_ENTRY = `${ROOT}widget/index.ts`;
 
+/** The two widget bundles the demo serves: the ES module (admin page) and the script-tag file (third-party page). */
+export const WIDGET_BUNDLES = {
+  '/widget/email-config-wizard.js': 'esm',
+  '/widget/email-config-wizard.iife.js': 'iife',
+} as const;
+
 /**
- * Serves the demo host pages and the widget bundle. The bundle is built from source with esbuild
- * on first request, so `npm start` needs no separate build step.
+ * Builds the widget from source with esbuild, so `npm start` needs no build step. The
+ * production files come from `vite build` (`dist/widget/`); these are the same code, bundled
+ * with everything (translations included) for the demo.
+ *
+ * @example const code = await bundleWidget('iife');
+ */
+export async function bundleWidget(format: 'esm' | 'iife'): Promise<string> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [WIDGET_ENTRY],
+    bundle: true,
+    format,
+    globalName: format === 'iife' ? 'EmailConfigWizard' : undefined,
+    target: 'es2022',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Fills `%NAME%` placeholders of a demo page. */
+export async function renderDemoPage(file: string, values: Record<string, string>): Promise<string> {
+  const page = await readFile(`${ROOT}demo/${file}`, 'utf8');
+  return page.replace(/%([A-Z_]+)%/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/**
+ * Serves the demo host pages and the widget bundles (built on first request). The admin page
+ * at `/` gets its session from `POST /demo/session`, the demo's stand-in for a host backend.
  */
 export function mountDemo(app: Hono<AppEnv>, services: Services): void {
-  let bundle: Promise<string> | undefined;
-  const buildWidget = async () => {
-    const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [WIDGET_ENTRY],
-      bundle: true,
-      format: 'esm',
-      target: 'es2022',
-      minify: true,
-      write: false,
-      tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+  const bundles = new Map<string, Promise<string>>();
+  for (const [path, format] of Object.entries(WIDGET_BUNDLES)) {
+    app.get(path, async (c) => {
+      let bundle = bundles.get(format);
+      if (!bundle) {
+        bundle = bundleWidget(format);
+        bundles.set(format, bundle);
+        bundle.catch(() => bundles.delete(format));
+      }
+      try {
+        return c.body(await bundle, 200, {
+          'Content-Type': 'text/javascript; charset=utf-8',
+          'Cache-Control': 'no-cache',
+          // The third-party page (another origin) loads the script-tag file from here.
+          'Cross-Origin-Resource-Policy': 'cross-origin',
+        });
+      } catch (error) {
+        services.logger.error('widget bundle failed', { error });
+        return c.json({ error: { code: 'BUNDLE_FAILED', message: 'The widget could not be built; see the server log.' } }, 500);
+      }
     });
-    return result.outputFiles[0]!.text;
-  };
+  }
 
-  app.get('/widget/email-config-wizard.js', async (c) => {
-    bundle ??= buildWidget().catch((error: unknown) => {
-      bundle = undefined;
-      throw error;
-    });
-    return c.body(await bundle, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' });
-  });
-
-  app.get('/', async (c) => {
-    const page = await readFile(`${ROOT}demo/index.html`, 'utf8');
-    return c.html(page.replaceAll('%API_BASE%', services.config.basePath));
-  });
+  app.get('/', async (c) => c.html(await renderDemoPage('index.html', { API_BASE: services.config.basePath })));
 
   // The demo's "host backend": mints a session the way a real host would, with its API key.
   app.post('/demo/session', async (c) => {

@@ -1,4 +1,5 @@
-import { configureLocalization } from '@lit/localize';
+import { configureLocalization, str } from '@lit/localize';
+import { KEYS } from './keys.js';
 
 /** The languages the widget speaks; English is the source. */
 export const LOCALES = ['en', 'de', 'fr', 'es'] as const;
@@ -9,6 +10,20 @@ const loaders = {
   fr: () => import('./fr.js'),
   es: () => import('./es.js'),
 };
+
+/**
+ * The script-tag build (`vite.config.ts` defines `__ECW_SCRIPT_TAG__`) keeps the translations
+ * out of its one file and loads `locales/<lang>.js` from beside itself only when asked for, so
+ * an English page pays nothing for them.
+ */
+declare const __ECW_SCRIPT_TAG__: boolean | undefined;
+const SCRIPT_TAG = typeof __ECW_SCRIPT_TAG__ !== 'undefined' && __ECW_SCRIPT_TAG__;
+const scriptUrl = SCRIPT_TAG && document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : '';
+
+function loadTexts(locale: keyof typeof loaders): Promise<{ texts: readonly string[] }> {
+  if (SCRIPT_TAG) return import(/* @vite-ignore */ new URL(`locales/${locale}.js`, scriptUrl || document.baseURI).href);
+  return loaders[locale]();
+}
 
 let controls: ReturnType<typeof configureLocalization> | undefined;
 
@@ -27,7 +42,19 @@ export function setWidgetLocale(tag: string | null | undefined): Promise<void> {
   controls ??= configureLocalization({
     sourceLocale: 'en',
     targetLocales: ['de', 'fr', 'es'],
-    loadLocale: (locale) => loaders[locale as keyof typeof loaders](),
+    loadLocale: async (locale) => ({ templates: toTemplates((await loadTexts(locale as keyof typeof loaders)).texts) }),
   });
   return controls.setLocale(localeFor(tag));
+}
+
+/** Pairs a locale's text list with the ids; a text with `${0}` becomes a `str` template. */
+export function toTemplates(texts: readonly string[]) {
+  const templates: Record<string, string | ReturnType<typeof str>> = {};
+  KEYS.forEach((key, index) => {
+    const text = texts[index];
+    if (text === undefined) return;
+    const parts = text.split('${0}');
+    templates[key] = parts.length > 1 ? str(Object.assign(parts, { raw: parts }) as unknown as TemplateStringsArray, 0) : text;
+  });
+  return templates;
 }
