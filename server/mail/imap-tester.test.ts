@@ -17,7 +17,16 @@ const imap = (port: number, security: MailServer['security'], host: string = MAI
 
 beforeAll(async () => {
   mail = await startMailServers({
-    dovecot: { introspect: (token) => (token === 'valid-token' ? { active: true, username: USER } : { active: false }) },
+    dovecot: {
+      introspect: (token) => (token === 'valid-token' ? { active: true, username: USER } : { active: false }),
+      users: [
+        { username: USER, password: PASSWORD },
+        // Gmail's own words, as Dovecot answers them for these users.
+        { username: 'needs-app-password@gmail.com', password: 'account-password', refuseWith: '[ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)' },
+        { username: 'imap-off@gmail.com', password: 'app-password', refuseWith: '[ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)' },
+      ],
+    },
+    extraNames: ['imap.gmail.com'],
   });
   silent = await startSilentListener();
   options = { phaseTimeoutMs: 1500, ca: mail.ca.cert };
@@ -127,6 +136,20 @@ describe('testImap against a real Dovecot', () => {
     const bad = await testImap(mail.network, imap(mail.dovecot.imapsPort, 'tls'), { kind: 'oauth', user: USER, accessToken: 'revoked-token' }, { ...options, oauthProvider: 'google' });
     expect(bad.error).toMatchObject({ code: 'OAUTH_TOKEN_INVALID', field: 'auth.provider' });
     expect(bad.error!.steps.join(' ')).toContain('Google');
+  });
+
+  it("Gmail's \"Application-specific password required\" → APP_PASSWORD_REQUIRED with Google's steps", async () => {
+    const server = { host: 'imap.gmail.com', port: mail.dovecot.imapsPort, security: 'tls' as const, username: 'needs-app-password@gmail.com' };
+    const result = await testImap(mail.network, server, { kind: 'password', user: server.username, password: 'account-password' }, options);
+    expect(result.error).toMatchObject({ code: 'APP_PASSWORD_REQUIRED', field: 'auth.password' });
+    expect(result.error!.steps[0]).toContain('myaccount.google.com/apppasswords');
+  });
+
+  it('IMAP switched off in Gmail → IMAP_DISABLED saying where to switch it on', async () => {
+    const server = { host: 'imap.gmail.com', port: mail.dovecot.imapsPort, security: 'tls' as const, username: 'imap-off@gmail.com' };
+    const result = await testImap(mail.network, server, { kind: 'password', user: server.username, password: 'app-password' }, options);
+    expect(result.error?.code).toBe('IMAP_DISABLED');
+    expect(result.error!.steps[0]).toContain('Enable IMAP');
   });
 
   it('a name that does not resolve → DNS_NOT_FOUND at resolve', async () => {

@@ -9,6 +9,11 @@ import { findFreePort, waitForPort } from './listeners.js';
 export interface DovecotUser {
   username: string;
   password: string;
+  /**
+   * Refuse this user's logins even with the right password, with this text as the server's
+   * answer (passdb `nologin reason=…`): how providers say "IMAP is disabled" or "app password required".
+   */
+  refuseWith?: string;
 }
 
 export interface DovecotOptions {
@@ -67,7 +72,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
   chmodSync(dir, 0o755);
   for (const sub of ['run', 'state', 'mail']) mkdirSync(join(dir, sub));
   chownSync(join(dir, 'mail'), NOBODY.uid, NOBODY.gid);
-  writeFileSync(join(dir, 'users'), users.map((u) => `${u.username}:{PLAIN}${u.password}::::::\n`).join(''));
+  writeFileSync(join(dir, 'users'), users.map((u) => `${u.username}:{PLAIN}${u.password}::::::${u.refuseWith ? `nologin reason=${noBreakSpaces(u.refuseWith)}` : ''}\n`).join(''));
   for (const user of users) seedInbox(join(dir, 'mail', user.username), options.inboxMessages ?? 2);
   writeFileSync(
     join(dir, 'oauth2.conf.ext'),
@@ -186,6 +191,11 @@ function seedInbox(home: string, count: number): void {
   }
   for (const path of [home, maildir, `${maildir}/cur`, `${maildir}/new`, `${maildir}/tmp`]) chownSync(path, NOBODY.uid, NOBODY.gid);
   for (let i = 1; i <= count; i += 1) chownSync(join(maildir, 'new', `${1764064800 + i}.seed${i}.mail.test`), NOBODY.uid, NOBODY.gid);
+}
+
+/** passwd-file splits extra fields on spaces; no-break spaces survive and read the same to a client. */
+function noBreakSpaces(text: string): string {
+  return text.replace(/ /g, '\u00a0');
 }
 
 function readLog(dir: string): string {
