@@ -225,11 +225,11 @@ export function createDetector(options: DetectorOptions): Detector {
   return { detect, peek, clearCache: () => cache.clear() };
 }
 
-/** Findings of several look-ups of one source; fails only when all failed (with the first failure). */
+/** Findings of several look-ups of one source; when none found anything, the first failure is the outcome. */
 async function settle(parts: Array<Promise<Finding[]>>): Promise<Finding[]> {
   const settled = await Promise.allSettled(parts);
   const found = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (found.length === 0 && failure && settled.every((s) => s.status === 'rejected')) throw failure.reason;
+  if (found.length === 0 && failure) throw failure.reason;
   return found;
 }

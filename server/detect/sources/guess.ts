@@ -1,3 +1,4 @@
+import { NetError } from '../../net/index.js';
 import { probeMailServer, type ProbeTarget } from '../probe.js';
 import type { Finding, ServerTemplate } from '../types.js';
 import { RANK, STANDARD_PORTS, type ServicePorts, type SourceContext } from './context.js';
@@ -38,7 +39,14 @@ export async function detectByGuessing(ctx: SourceContext): Promise<Finding[]> {
   };
   const imap = best('imap');
   const smtp = best('smtp');
-  if (!imap && !smtp) return [];
+  if (!imap && !smtp) {
+    // Names that do not exist and closed ports are ordinary; a timeout or a bad certificate is worth reporting.
+    const telling = outcomes.find(
+      (o): o is PromiseRejectedResult => o.status === 'rejected' && !(o.reason instanceof NetError && ['DNS_NOT_FOUND', 'CONNECTION_REFUSED'].includes(o.reason.code)),
+    );
+    if (telling) throw telling.reason;
+    return [];
+  }
   return [
     {
       source: 'guess',
