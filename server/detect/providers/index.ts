@@ -21,7 +21,7 @@ const index = buildProviderIndex(providersData, mxPatternsData);
  * @example findProviderByDomain('hotmail.co.uk')?.oauth; // 'microsoft'
  */
 export function findProviderByDomain(domain: string): ProviderEntry | undefined {
-  return index.byDomain.get(domain.toLowerCase().replace(/\.$/, ''));
+  return index.byDomain.get(domain) ?? index.byDomain.get(domain.toLowerCase().replace(/\.$/, ''));
 }
 
 /**

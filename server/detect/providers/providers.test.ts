@@ -196,6 +196,19 @@ describe('buildProviderIndex rejects bad data', () => {
     expect(reject(data)).toMatch(/notes/);
   });
 
+  it('refuses a duplicate MX suffix, a regex that does not compile and a pattern with neither suffix nor regex', () => {
+    const src = 'https://example.com/';
+    expect(reject(base(), { patterns: [{ suffix: 'example.net', provider: 'gmail', source: src }, { suffix: 'example.net', provider: 'gmail', source: src }] }))
+      .toMatch(/duplicate MX suffix/);
+    expect(reject(base(), { patterns: [{ regex: '([', provider: 'gmail', source: src }] })).toMatch(/does not compile/);
+    expect(reject(base(), { patterns: [{ provider: 'gmail', source: src }] })).toMatch(/exactly one of suffix or regex/);
+  });
+
+  it('refuses a forwarding-only MX pattern that points at a provider with a mailbox', () => {
+    const mx = { patterns: [{ suffix: 'example.net', provider: 'gmail', forwardingOnly: true, source: 'https://example.com/' }] };
+    expect(reject(base(), mx)).toMatch(/forwarding-only/);
+  });
+
   it('refuses a record without a source', () => {
     const data = base();
     delete data.providers[0]!.source;
