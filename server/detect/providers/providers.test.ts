@@ -73,7 +73,7 @@ describe('providers.json as a whole', () => {
       'ukr.net': 'ukr-net', 'qq.com': 'qq', '163.com': 'netease-163', '126.com': 'netease-126', 'aliyun.com': 'aliyun',
       'naver.com': 'naver', 'daum.net': 'daum', 'kakao.com': 'kakao', 'yahoo.co.jp': 'yahoo-japan', 'docomo.ne.jp': 'docomo',
       'rediffmail.com': 'rediffmail', 'uol.com.br': 'uol', 'bol.com.br': 'bol', 'bigpond.com': 'telstra', 'comcast.net': 'comcast',
-      'att.net': 'att', 'verizon.net': 'verizon', 'cox.net': 'yahoo', 'charter.net': 'charter', 'btinternet.com': 'bt',
+      'att.net': 'att', 'verizon.net': 'verizon', 'cox.net': 'cox', 'charter.net': 'charter', 'btinternet.com': 'bt',
       'sky.com': 'sky', 'virginmedia.com': 'virgin-media', 'kpnmail.nl': 'kpn', 'ziggo.nl': 'ziggo', 'bluewin.ch': 'bluewin',
       'posteo.de': 'posteo', 'mailbox.org': 'mailbox-org', 'fastmail.com': 'fastmail', 'sent.com': 'fastmail', 'zoho.com': 'zoho',
       'icloud.com': 'icloud', 'aol.com': 'aol', 'hey.com': 'hey', 'proton.me': 'proton', 'tuta.com': 'tuta',
