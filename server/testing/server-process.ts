@@ -11,6 +11,8 @@ export interface ServerProcess {
   /** `url` + the API base path, e.g. `http://127.0.0.1:41234/api/email-settings`. */
   apiUrl: string;
   port: number;
+  /** The server's process id (for memory readings and kill -9 tests). */
+  pid: number;
   /** Everything the process wrote so far. */
   stdout: () => string;
   stderr: () => string;
@@ -75,6 +77,7 @@ export async function startServerProcess(options: StartServerOptions = {}): Prom
     url,
     apiUrl,
     port,
+    pid: child.pid!,
     stdout: () => out,
     stderr: () => err,
     startToHealthyMs,

@@ -34,6 +34,8 @@ export interface SmtpServerHarnessOptions {
   users?: SmtpUser[];
   /** Maps an XOAUTH2 access token to the mailbox it is valid for (default: no token is valid). */
   tokens?: Record<string, string>;
+  /** Asked when `tokens` does not know an XOAUTH2 token: the mailbox it is valid for (e.g. from a local OAuth server's introspection). */
+  tokenOwner?: (accessToken: string) => string | undefined;
   /** `false` leaves AUTH out of the EHLO answer, like a relay that does not authenticate. Default true. */
   offerAuth?: boolean;
   ca?: TestCa;
@@ -91,7 +93,7 @@ export async function startSmtpServer(options: SmtpServerHarnessOptions = {}): P
     authAttempts.push({ method: auth.method, username: auth.username ?? '' });
     if (scripted) return callback(Object.assign(new Error(scripted.message), { responseCode: scripted.code }));
     if (auth.method === 'XOAUTH2') {
-      const owner = auth.accessToken ? tokens[auth.accessToken] : undefined;
+      const owner = auth.accessToken ? (tokens[auth.accessToken] ?? options.tokenOwner?.(auth.accessToken)) : undefined;
       if (owner && owner === auth.username) return callback(null, { user: owner });
       return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' } });
     }
