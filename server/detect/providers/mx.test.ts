@@ -106,6 +106,14 @@ describe('findProviderByMx: forwarding-only services', () => {
     }
   });
 
+  it('treats inbound-processing services (webhooks) as having no mailbox', () => {
+    for (const mx of ['mxa.mailgun.org', 'mxb.eu.mailgun.org', 'mx.sendgrid.net', 'inbound.postmarkapp.com']) {
+      expect(findProviderByMx(mx)?.forwardingOnly, mx).toBe(true);
+    }
+    expect(findProviderByMx('smtp.sendgrid.net')).toBeUndefined();
+    expect(findProviderByMx('api.postmarkapp.com')).toBeUndefined();
+  });
+
   it('does not mistake other hosts of the same companies for forwarders', () => {
     expect(findProviderByMx('cloudflare.net')).toBeUndefined();
     expect(findProviderByMx('ns1.cloudflare.net')).toBeUndefined();
