@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DetectionProgress, DetectionResult } from './types.js';
+
+/**
+ * With private networks disallowed, detection never connects to an address a hostile domain
+ * points at — loopback, private, link-local (the cloud metadata address), mapped IPv6 — proved
+ * by counting listeners on those addresses and the real mail/web ports. It runs inside a
+ * loopback-only network namespace (root and iproute2 needed), so nothing can leave the machine.
+ */
+const namespace = `ecw-detect-${process.pid}`;
+const canUseNamespaces = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
+
+interface Report {
+  victim: { result: DetectionResult; events: DetectionProgress[] };
+  guessVictim: { result: DetectionResult; events: DetectionProgress[] };
+  redirect: { result: DetectionResult; events: DetectionProgress[] };
+  publicDomain: { result: DetectionResult; events: DetectionProgress[] };
+  direct: Record<string, string>;
+  publicRequests: string[];
+  countsAfterStrict: Record<string, number>;
+  countsAfterControl: Record<string, number>;
+}
+
+let report: Report;
+
+describe.skipIf(!canUseNamespaces)('blocked addresses (loopback-only network namespace)', () => {
+  beforeAll(() => {
+    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+    ip('netns', 'add', namespace);
+    try {
+      ip('netns', 'exec', namespace, 'ip', 'link', 'set', 'lo', 'up');
+      for (const address of ['10.9.9.9/32', '169.254.169.254/32', '93.184.216.34/32']) ip('netns', 'exec', namespace, 'ip', 'addr', 'add', address, 'dev', 'lo');
+      const scenario = fileURLToPath(new URL('./netns-scenario.ts', import.meta.url));
+      const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+      const output = execFileSync('ip', ['netns', 'exec', namespace, tsx, scenario], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+      report = JSON.parse(output.toString()) as Report;
+    } finally {
+      spawnSync('ip', ['netns', 'del', namespace]);
+    }
+  });
+
+  afterAll(() => {
+    spawnSync('ip', ['netns', 'del', namespace]);
+  });
+
+  it('makes no connection at all to blocked addresses named by MX, autoconfig, SRV or guessed hosts', () => {
+    expect(Object.values(report.countsAfterStrict).reduce((a, b) => a + b, 0)).toBe(0);
+    const ended = Object.fromEntries(report.victim.events.filter((e) => e.status === 'end').map((e) => [e.source, e]));
+    expect(ended.autoconfig).toMatchObject({ found: false, error: 'BLOCKED_ADDRESS' });
+    // SRV only reports what the domain publishes (no connection); the connection test refuses it later.
+    expect(report.victim.result.source).toBe('srv');
+    const guessed = report.guessVictim.events.find((e) => e.source === 'guess' && e.status === 'end');
+    expect(guessed).toMatchObject({ found: false, error: 'BLOCKED_ADDRESS' });
+    expect(report.guessVictim.result).toMatchObject({ source: 'none', imap: null, smtp: null });
+  });
+
+  it('would have counted those connections (control run with private networks allowed)', () => {
+    expect(Object.values(report.countsAfterControl).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('refuses every spelling of the metadata, private and loopback addresses', () => {
+    // With DNS servers configured, "localhost" is asked of them (never /etc/hosts), and they do not know it.
+    const expected = (host: string) => (host === 'localhost' ? 'DNS_NOT_FOUND' : 'BLOCKED_ADDRESS');
+    for (const [host, code] of Object.entries(report.direct)) expect({ host, code }).toEqual({ host, code: expected(host) });
+  });
+
+  it('does not follow a public server’s redirect to an internal name', () => {
+    expect(report.publicRequests).toContain('autoconfig.redirect.test /mail/config-v1.1.xml?emailaddress=help%40redirect.test');
+    expect(report.redirect.events.find((e) => e.source === 'autoconfig' && e.status === 'end')).toMatchObject({ found: false, error: 'BLOCKED_ADDRESS' });
+    expect(report.countsAfterStrict['127.0.0.1:443']).toBe(0);
+  });
+
+  it('still detects a domain whose autoconfig is on a public address', () => {
+    expect(report.publicDomain.result).toMatchObject({ source: 'autoconfig', imap: { host: 'imap.public.test', port: 993, security: 'tls' } });
+  });
+});
