@@ -112,6 +112,8 @@ export async function startSmtpServer(options: SmtpServerHarnessOptions = {}): P
     // Loopback is as safe as it gets; tests of plaintext AUTH must not be refused for it.
     allowInsecureAuth: true,
     logger: false,
+    // The greeting would otherwise wait for a reverse look-up of 127.0.0.1 through the system resolver.
+    disableReverseLookup: true,
     onAuth,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
