@@ -55,6 +55,17 @@ describe('providers.json as a whole', () => {
     for (const p of providers) expect([p.source].flat().length, p.id).toBeGreaterThan(0);
   });
 
+  it('makes every provider reachable, by an address domain or an MX pattern', () => {
+    const byMx = new Set(mxPatternsJson.patterns.map((pattern) => pattern.provider));
+    for (const p of providers) expect(p.domains.length > 0 || byMx.has(p.id), p.id).toBe(true);
+  });
+
+  it('explains every app-password or enable-IMAP hint in a note', () => {
+    for (const p of providers.filter((x) => x.hints.appPassword || x.hints.enableImap)) {
+      expect(p.notes.length, p.id).toBeGreaterThan(0);
+    }
+  });
+
   it('gives OAuth only to providers that use that issuer\'s own servers', () => {
     const oauthHosts = { google: /\.gmail\.com$/, microsoft: /(\.office365\.com|\.outlook\.com)$/ };
     for (const p of providers.filter((x) => x.oauth !== null)) {
