@@ -29,7 +29,8 @@ beforeAll(async () => {
     extraNames: ['imap.gmail.com'],
   });
   silent = await startSilentListener();
-  options = { phaseTimeoutMs: 1500, ca: mail.ca.cert };
+  // Generous for success paths on a busy machine; the timeout tests set their own short limits.
+  options = { phaseTimeoutMs: 5000, ca: mail.ca.cert };
 });
 
 afterAll(async () => {

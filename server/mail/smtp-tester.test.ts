@@ -18,7 +18,8 @@ const smtp = (port: number, security: MailServer['security'], host: string = MAI
 beforeAll(async () => {
   mail = await startMailServers({ smtp: { tokens: { 'valid-token': USER } }, extraNames: PROVIDER_HOSTS });
   relay = await startSmtpServer({ ca: mail.ca, certNames: [MAIL_TEST_HOSTS.smtp], offerAuth: false });
-  options = { phaseTimeoutMs: 1500, ca: mail.ca.cert };
+  // Generous for success paths on a busy machine; the timeout tests set their own short limits.
+  options = { phaseTimeoutMs: 5000, ca: mail.ca.cert };
 });
 
 afterAll(async () => {

@@ -159,13 +159,16 @@ function renameTarget(error: NetError, address: string, host: string): NetError 
   return new NetError(error.code, error.message.split(address).join(host), error.detail);
 }
 
+const PROBE_TIMEOUT_MS = 3000;
+
 /**
  * Whether `server.port` answers a TLS handshake at once — asked when a STARTTLS or plaintext
  * test got no greeting, to tell "wrong security for this port" from "server hangs". Certificate
  * checks are off: only the protocol matters here, and nothing is sent after the handshake.
  */
 export async function probeImplicitTls(network: MailNetwork, server: MailServer, address: string, options: TesterOptions): Promise<boolean> {
-  const timeoutMs = Math.min(options.phaseTimeoutMs, 3000);
+  // Its own short limit, not the phase limit: a busy server still finishes a handshake in this time.
+  const timeoutMs = PROBE_TIMEOUT_MS;
   let socket: Socket | undefined;
   try {
     ({ socket } = await network.connectTcp({ host: address, port: server.port, timeoutMs }));

@@ -25,7 +25,7 @@ function useMailTests(target: TestApp, limits: Partial<MailTestLimits> = {}): vo
     logger: services.logger,
     allowPrivateNetworks: services.config.allowPrivateNetworks,
     ca: mail.ca.cert,
-    limits: { phaseTimeoutMs: 1500, timeoutMs: 5000, ...limits },
+    limits: { phaseTimeoutMs: 5000, timeoutMs: 15_000, ...limits },
   });
 }
 
