@@ -8,8 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from '../index.js';
-import { startServerProcess } from '../lib/processes.js';
-import { median, repeat } from '../lib/stats.js';
+import { startServerProcess } from '../../server/testing/server-process.js';
 import { startOAuthTestServer } from '../../server/testing/oauth-server.js';
 import { openDatabase } from '../../server/store/connect.js';
 
@@ -118,4 +117,16 @@ export default async function oauthBench(): Promise<BenchRow[]> {
     await server.stop();
     await oauth.close();
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function repeat<T>(times: number, measure: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let run = 0; run < times; run += 1) results.push(await measure());
+  return results;
 }
