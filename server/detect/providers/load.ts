@@ -1,4 +1,4 @@
-import { MxPatternsFileSchema, ProvidersFileSchema, type MxPattern } from './schema.js';
+import { MxPatternsFileSchema, ProvidersFileSchema, REGION_PLACEHOLDER, type MxPattern } from './schema.js';
 import type { ProviderEntry } from './types.js';
 
 /** The validated, indexed provider database. */
@@ -48,8 +48,14 @@ export function buildProviderIndex(providersRaw: unknown, mxRaw: unknown): Provi
 
   const byId = new Map<string, ProviderEntry>();
   const byDomain = new Map<string, ProviderEntry>();
+  const regional = new Set<string>();
   for (const provider of providersFile.data.providers) {
     if (byId.has(provider.id)) problems.push(`duplicate provider id "${provider.id}"`);
+    if ([provider.imap?.host, provider.smtp?.host].some((host) => host?.includes(REGION_PLACEHOLDER))) {
+      regional.add(provider.id);
+      // Only an MX regex can supply the region; an address domain would hand out "{region}" literally.
+      if (provider.domains.length > 0) problems.push(`"${provider.id}" has ${REGION_PLACEHOLDER} hosts, so it cannot list address domains`);
+    }
     byId.set(provider.id, deepFreeze(provider));
     for (const domain of provider.domains) {
       const owner = byDomain.get(domain);
@@ -67,11 +73,16 @@ export function buildProviderIndex(providersRaw: unknown, mxRaw: unknown): Provi
       problems.push(`forwarding-only MX pattern ${pattern.suffix ?? pattern.regex} points at a supported provider`);
     }
     if (pattern.suffix !== undefined) {
+      if (regional.has(pattern.provider)) problems.push(`MX suffix ${pattern.suffix} points at "${pattern.provider}", whose hosts need a region from an MX regex`);
       if (mxBySuffix.has(pattern.suffix)) problems.push(`duplicate MX suffix "${pattern.suffix}"`);
       mxBySuffix.set(pattern.suffix, deepFreeze(pattern));
     } else if (pattern.regex !== undefined) {
       try {
-        mxRegexes.push({ regex: new RegExp(pattern.regex), pattern: deepFreeze(pattern) });
+        const regex = new RegExp(pattern.regex);
+        if (regional.has(pattern.provider) && !pattern.regex.includes('(?<region>')) {
+          problems.push(`MX regex ${pattern.regex} points at "${pattern.provider}" but captures no region`);
+        }
+        mxRegexes.push({ regex, pattern: deepFreeze(pattern) });
       } catch {
         problems.push(`MX regex ${pattern.regex} does not compile`);
       }

@@ -220,6 +220,16 @@ describe('buildProviderIndex rejects bad data', () => {
     expect(reject(base(), mx)).toMatch(/forwarding-only/);
   });
 
+  it('refuses region-templated hosts that nothing can fill in', () => {
+    const data = base();
+    const workmail = data.providers.find((p) => p.id === 'amazon-workmail')!;
+    (workmail.domains as string[]).push('workmail.example');
+    expect(reject(data)).toMatch(/cannot list address domains/);
+    const src = 'https://example.com/';
+    expect(reject(base(), { patterns: [{ suffix: 'amazonaws.com', provider: 'amazon-workmail', source: src }] })).toMatch(/need a region/);
+    expect(reject(base(), { patterns: [{ regex: '^inbound-smtp\\.amazonaws\\.com$', provider: 'amazon-workmail', source: src }] })).toMatch(/captures no region/);
+  });
+
   it('refuses a record without a source', () => {
     const data = base();
     delete data.providers[0]!.source;
