@@ -41,7 +41,7 @@ export interface StartServerOptions {
  */
 export async function startServerProcess(options: StartServerOptions = {}): Promise<ServerProcess> {
   const started = performance.now();
-  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env };
+  const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env };
   const [command, args] =
     options.via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'server/main.ts']];
   const child = spawn(command, args as string[], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,7 +69,7 @@ export async function startServerProcess(options: StartServerOptions = {}): Prom
   });
 
   const url = `http://127.0.0.1:${port}`;
-  const apiUrl = url + (options.basePath ?? env.EMAIL_WIZARD_BASE_PATH ?? '/api/email-settings');
+  const apiUrl = url + (options.basePath ?? (env.EMAIL_WIZARD_BASE_PATH || '/api/email-settings'));
   await waitForHealth(`${apiUrl}/health`);
   const startToHealthyMs = performance.now() - started;
 
