@@ -28,9 +28,13 @@ export interface AdviceContext {
  * @example providerForHost('smtp.office365.com')?.id // 'microsoft'
  */
 export function providerForHost(host: string): { id: string; name: string } | undefined {
-  const name = host.toLowerCase();
-  const match = providers.find((provider) => provider.hosts.some((suffix) => name === suffix || name.endsWith(`.${suffix}`)));
+  const match = findProvider(host);
   return match ? { id: match.id, name: match.name } : undefined;
+}
+
+function findProvider(host: string): ProviderAdvice | undefined {
+  const name = host.toLowerCase();
+  return providers.find((provider) => provider.hosts.some((suffix) => name === suffix || name.endsWith(`.${suffix}`)));
 }
 
 /**
@@ -41,8 +45,7 @@ export function providerForHost(host: string): { id: string; name: string } | un
  * @example stepsFor('APP_PASSWORD_REQUIRED', { protocol: 'smtp', host: 'smtp.gmail.com', port: 465, username: 'a@gmail.com' })
  */
 export function stepsFor(code: MailTestCode, context: AdviceContext, extra: string[] = []): string[] {
-  const provider = providers.find((p) => p.hosts.some((suffix) => context.host === suffix || context.host.endsWith(`.${suffix}`)));
-  const steps = provider?.steps[code] ?? generic[code] ?? generic.UNKNOWN;
+  const steps = findProvider(context.host)?.steps[code] ?? generic[code] ?? generic.UNKNOWN;
   const values: Record<string, string> = {
     host: context.host,
     port: String(context.port),

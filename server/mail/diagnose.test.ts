@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { NetError } from '../net/index.js';
+import { explainFailure, type FailureContext } from './diagnose.js';
+import { providerForHost, stepsFor } from './advice.js';
+import { MAIL_TEST_CODES } from './types.js';
+
+const context = (over: Partial<FailureContext> & { host?: string; port?: number } = {}): FailureContext => ({
+  protocol: 'imap',
+  server: { host: over.host ?? 'imap.example.com', port: over.port ?? 993, security: 'tls', username: 'support@example.com' },
+  phase: 'authenticate',
+  credentials: 'password',
+  ...over,
+});
+
+/** An imapflow-shaped failed LOGIN with the server's words. */
+const imapNo = (responseText: string, serverResponseCode = 'AUTHENTICATIONFAILED') =>
+  Object.assign(new Error('Command failed'), { authenticationFailed: true, responseText, serverResponseCode });
+
+describe('explainFailure', () => {
+  it("Outlook.com's IMAP-off answer → IMAP_DISABLED with Outlook's switch", () => {
+    const error = explainFailure(imapNo('User is authenticated but not connected.', ''), context({ host: 'outlook.office365.com' }));
+    expect(error.code).toBe('IMAP_DISABLED');
+    expect(error.steps[0]).toContain('Let devices and apps use IMAP');
+  });
+
+  it('GMX, German wording → IMAP_DISABLED with GMX steps', () => {
+    const error = explainFailure(imapNo('Der IMAP-Zugriff ist deaktiviert'), context({ host: 'imap.gmx.net' }));
+    expect(error.code).toBe('IMAP_DISABLED');
+    expect(error.steps[0]).toContain('POP3/IMAP');
+  });
+
+  it('a refused login at Yahoo → AUTH_FAILED with the app-password hint for Yahoo', () => {
+    const error = explainFailure(imapNo('LOGIN Invalid credentials'), context({ host: 'imap.mail.yahoo.com' }));
+    expect(error).toMatchObject({ code: 'AUTH_FAILED', field: 'auth.password' });
+    expect(error.steps[0]).toContain('login.yahoo.com');
+  });
+
+  it('hides the connected address when quoting the server', () => {
+    const error = explainFailure(imapNo('Login from 10.1.2.3 refused'), context({ address: '10.1.2.3' }));
+    expect(error.message).not.toContain('10.1.2.3');
+    expect(error.message).toContain('[address hidden]');
+  });
+
+  it('a port outside the mail ports → BLOCKED_ADDRESS on the port field', () => {
+    const error = explainFailure(new NetError('PORT_NOT_ALLOWED', 'Port 22 is not a mail port; use 993 or 143 for IMAP and 465 or 587 for SMTP.'), context({ port: 22, phase: 'resolve' }));
+    expect(error).toMatchObject({ code: 'BLOCKED_ADDRESS', field: 'imap.port' });
+  });
+
+  it('an expired certificate says so', () => {
+    const error = explainFailure(new NetError('TLS_CERT_INVALID', 'x', 'CERT_HAS_EXPIRED'), context({ phase: 'tls' }));
+    expect(error.code).toBe('TLS_CERT_INVALID');
+    expect(error.message).toContain('expired');
+  });
+
+  it('garbage instead of a greeting → PROTOCOL_ERROR naming the port', () => {
+    const error = explainFailure(Object.assign(new Error('Unexpected response'), { code: 'EPROTOCOL', response: 'SSH-2.0-OpenSSH_9.2' }), context({ protocol: 'smtp', phase: 'greeting', port: 587 }));
+    expect(error).toMatchObject({ code: 'PROTOCOL_ERROR', field: 'smtp.port' });
+    expect(error.message).toContain('SSH-2.0');
+  });
+
+  it('every code has generic steps, with every placeholder filled', () => {
+    for (const code of MAIL_TEST_CODES) {
+      const steps = stepsFor(code, { protocol: 'smtp', host: 'smtp.example.com', port: 587, username: 'a@example.com', certNames: ['mail.example.com'] });
+      expect(steps.length, code).toBeGreaterThan(0);
+      for (const step of steps) expect(step, code).not.toMatch(/\{\w+\}/);
+    }
+  });
+});
+
+describe('providerForHost', () => {
+  it.each([
+    ['smtp.office365.com', 'microsoft'],
+    ['imap.gmail.com', 'google'],
+    ['imap.mail.me.com', 'icloud'],
+    ['mail.gmx.net', 'gmx'],
+    ['notgmail.com', undefined],
+    ['gmail.com.evil.test', undefined],
+  ])('%s → %s', (host, id) => {
+    expect(providerForHost(host)?.id).toBe(id);
+  });
+});
