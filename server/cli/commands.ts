@@ -1,4 +1,5 @@
 import { rotateKeysCommand } from './rotate-keys.js';
+import { detectCommand } from '../detect/cli.js';
 
 /** One operator command of the `email-config-wizard` CLI. */
 export interface CliCommand {
@@ -9,4 +10,4 @@ export interface CliCommand {
 }
 
 /** Register new commands here; their code lives in the folder of the capability they serve. */
-export const commands: CliCommand[] = [rotateKeysCommand];
+export const commands: CliCommand[] = [rotateKeysCommand, detectCommand];
