@@ -28,7 +28,8 @@ function deepFreeze<T>(value: T): T {
 /**
  * Validates the raw contents of `providers.json` and `mx-patterns.json` and indexes them.
  * Collects every problem (bad field, duplicate id or domain, MX pattern naming an unknown
- * provider, duplicate MX suffix) and throws one {@link ProviderDataError} listing them all.
+ * provider, duplicate MX suffix, region-templated hosts nothing can fill in) and throws one
+ * {@link ProviderDataError} listing them all.
  *
  * @example
  * const index = buildProviderIndex(providersJson, mxPatternsJson);
@@ -46,10 +47,17 @@ export function buildProviderIndex(providersRaw: unknown, mxRaw: unknown): Provi
   }
   if (!providersFile.success || !mxFile.success) throw new ProviderDataError(problems);
 
+  const providers = indexProviders(providersFile.data.providers, problems);
+  const patterns = indexMxPatterns(mxFile.data.patterns, providers, problems);
+  if (problems.length > 0) throw new ProviderDataError(problems);
+  return { byId: providers.byId, byDomain: providers.byDomain, ...patterns };
+}
+
+function indexProviders(entries: ProviderEntry[], problems: string[]) {
   const byId = new Map<string, ProviderEntry>();
   const byDomain = new Map<string, ProviderEntry>();
   const regional = new Set<string>();
-  for (const provider of providersFile.data.providers) {
+  for (const provider of entries) {
     if (byId.has(provider.id)) problems.push(`duplicate provider id "${provider.id}"`);
     if ([provider.imap?.host, provider.smtp?.host].some((host) => host?.includes(REGION_PLACEHOLDER))) {
       regional.add(provider.id);
@@ -63,33 +71,39 @@ export function buildProviderIndex(providersRaw: unknown, mxRaw: unknown): Provi
       else byDomain.set(domain, provider);
     }
   }
+  return { byId, byDomain, regional };
+}
 
+function indexMxPatterns(
+  patterns: MxPattern[],
+  providers: { byId: ReadonlyMap<string, ProviderEntry>; regional: ReadonlySet<string> },
+  problems: string[],
+): Pick<ProviderIndex, 'mxBySuffix' | 'mxRegexes'> {
   const mxBySuffix = new Map<string, MxPattern>();
   const mxRegexes: Array<{ regex: RegExp; pattern: MxPattern }> = [];
-  for (const pattern of mxFile.data.patterns) {
-    if (!byId.has(pattern.provider)) problems.push(`MX pattern ${pattern.suffix ?? pattern.regex} names unknown provider "${pattern.provider}"`);
-    const target = byId.get(pattern.provider);
-    if (target && pattern.forwardingOnly && target.supported) {
-      problems.push(`forwarding-only MX pattern ${pattern.suffix ?? pattern.regex} points at a supported provider`);
-    }
+  for (const pattern of patterns) {
+    const label = pattern.suffix ?? pattern.regex;
+    const target = providers.byId.get(pattern.provider);
+    if (!target) problems.push(`MX pattern ${label} names unknown provider "${pattern.provider}"`);
+    if (target && pattern.forwardingOnly && target.supported) problems.push(`forwarding-only MX pattern ${label} points at a supported provider`);
+    const regional = providers.regional.has(pattern.provider);
     if (pattern.suffix !== undefined) {
-      if (regional.has(pattern.provider)) problems.push(`MX suffix ${pattern.suffix} points at "${pattern.provider}", whose hosts need a region from an MX regex`);
+      if (regional) problems.push(`MX suffix ${label} points at "${pattern.provider}", whose hosts need a region from an MX regex`);
       if (mxBySuffix.has(pattern.suffix)) problems.push(`duplicate MX suffix "${pattern.suffix}"`);
       mxBySuffix.set(pattern.suffix, deepFreeze(pattern));
     } else if (pattern.regex !== undefined) {
+      let regex: RegExp;
       try {
-        const regex = new RegExp(pattern.regex);
-        if (regional.has(pattern.provider) && !pattern.regex.includes('(?<region>')) {
-          problems.push(`MX regex ${pattern.regex} points at "${pattern.provider}" but captures no region`);
-        }
-        mxRegexes.push({ regex, pattern: deepFreeze(pattern) });
+        regex = new RegExp(pattern.regex);
       } catch {
-        problems.push(`MX regex ${pattern.regex} does not compile`);
+        problems.push(`MX regex ${label} does not compile`);
+        continue;
       }
+      if (regional && !pattern.regex.includes('(?<region>')) problems.push(`MX regex ${label} points at "${pattern.provider}" but captures no region`);
+      mxRegexes.push({ regex, pattern: deepFreeze(pattern) });
     }
   }
-  if (problems.length > 0) throw new ProviderDataError(problems);
-  return { byId, byDomain, mxBySuffix, mxRegexes };
+  return { mxBySuffix, mxRegexes };
 }
 
 /** Turns a zod issue path into something a person can find in the file (`providers[12] (id "gmx")`). */
