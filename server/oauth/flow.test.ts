@@ -226,6 +226,34 @@ describe('flow status and providers', () => {
     expect((await app.request(`/oauth/flows/${journey.flowId}`)).status).toBe(401);
   });
 
+  it('with Accept: text/event-stream the flow status is pushed until the sign-in ends', async () => {
+    const token = await app.session('f-sse', { origin: HOST_ORIGIN });
+    oauth.setConsent({ email: 'f-sse@example.com' });
+    const { authorizationUrl, flowId } = (await (await app.request('/oauth/google', { method: 'POST', token, json: {} })).json()) as {
+      authorizationUrl: string;
+      flowId: string;
+    };
+    const stream = await app.request(`/oauth/flows/${flowId}`, { token, headers: { Accept: 'text/event-stream' } });
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+    };
+    await readUntil('"pending"');
+    expect(text).toContain('event: status');
+    const step = await oauth.authorize(authorizationUrl);
+    expect((await app.fetch(new Request(step.url))).status).toBe(200);
+    await readUntil('"connected"');
+    await readUntil('\u0000'); // to the end: the stream closes after the final status
+    const events = text.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as { status: string });
+    expect(events).toEqual([{ status: 'pending' }, { status: 'connected', email: 'f-sse@example.com' }]);
+  });
+
   it('a start needs a session and a valid body', async () => {
     expect((await app.request('/oauth/google', { method: 'POST', json: {} })).status).toBe(401);
     const token = await app.session('f-body');

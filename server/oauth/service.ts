@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SessionClaims } from '../auth/session-tokens.js';
 import type { Logger } from '../log/index.js';
 import type { AuditLog } from '../store/audit.js';
@@ -5,7 +6,7 @@ import type { OAuthFlowRow, OAuthProviderId } from '../store/database.js';
 import { ApiError } from '../http/errors.js';
 import { OAuthCallError, type OAuthProviderClient, type TokenSet } from './client.js';
 import type { CredentialStore } from './credentials.js';
-import { FlowError, type FlowStatus, type FlowStore } from './flows.js';
+import { FLOW_TTL_MS, FlowError, type FlowStatus, type FlowStore } from './flows.js';
 import { OPERATOR_CODES, oauthError, oauthMessage, oauthStatus, type OAuthErrorCode } from './errors.js';
 import { missingScopes, PROVIDER_IDS } from './providers.js';
 
@@ -73,6 +74,28 @@ export class OAuthService {
 
   flowStatus(flowId: string, accountId: string): Promise<FlowStatus | undefined> {
     return this.options.flows.status(flowId, accountId);
+  }
+
+  /**
+   * Follows a flow until it ends: yields its status now and at every change, and returns after
+   * `connected` or `failed` (an unfinished flow fails by expiring within ten minutes) or when
+   * `signal` aborts. For the server-sent-events form of `GET /oauth/flows/:flowId`.
+   */
+  async *watchFlow(flowId: string, accountId: string, options: { signal?: AbortSignal; pollMs?: number } = {}): AsyncGenerator<FlowStatus> {
+    const pollMs = options.pollMs ?? 500;
+    const giveUpAt = Date.now() + FLOW_TTL_MS + 60_000;
+    let last = '';
+    while (!options.signal?.aborted) {
+      const status = await this.options.flows.status(flowId, accountId);
+      if (!status) return;
+      const text = JSON.stringify(status);
+      if (text !== last) {
+        last = text;
+        yield status;
+      }
+      if (status.status !== 'pending' || Date.now() > giveUpAt) return;
+      await sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined);
+    }
   }
 
   /** Completes a callback. Never throws for a provider's or user's failure: the outcome says what went wrong. */

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import type { ApiApp } from '../app.js';
 import type { AppEnv, Services } from '../context.js';
 import { requireSession } from '../auth.js';
@@ -106,15 +107,32 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
       method: 'get',
       path: '/oauth/flows/{flowId}',
       summary: "A sign-in's outcome: pending, connected or failed",
+      description: 'With `Accept: text/event-stream`: a `status` event now and at every change, until connected or failed.',
       security,
       request: { params: FlowParams },
-      responses: { 200: jsonResponse(FlowStatusSchema, 'The flow status'), ...commonErrors, 404: errorResponse('No such flow for this account') },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: FlowStatusSchema }, 'text/event-stream': { schema: { type: 'string' } } },
+          description: 'The flow status',
+        },
+        ...commonErrors,
+        404: errorResponse('No such flow for this account'),
+      },
     }),
     async (c) => {
-      const status = await services.oauth.service.flowStatus(c.req.valid('param').flowId, c.get('session').accountId);
+      const { flowId } = c.req.valid('param');
+      const { accountId } = c.get('session');
+      const status = await services.oauth.service.flowStatus(flowId, accountId);
       if (!status) throw new ApiError(404, 'FLOW_NOT_FOUND', 'There is no sign-in with this id for this account.');
       c.header('Cache-Control', 'no-store');
-      return c.json(status, 200);
+      if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(status, 200);
+      return streamSSE(c, async (stream) => {
+        const stop = new AbortController();
+        stream.onAbort(() => stop.abort());
+        for await (const next of services.oauth.service.watchFlow(flowId, accountId, { signal: stop.signal })) {
+          await stream.writeSSE({ event: 'status', data: JSON.stringify(next) });
+        }
+      }) as never;
     },
   );
 }
