@@ -1,4 +1,5 @@
 import { rotateKeysCommand } from './rotate-keys.js';
+import { copyToPostgresCommand } from './copy-to-postgres.js';
 import { detectCommand } from '../detect/cli.js';
 
 /** One operator command of the `email-config-wizard` CLI. */
@@ -10,4 +11,4 @@ export interface CliCommand {
 }
 
 /** Register new commands here; their code lives in the folder of the capability they serve. */
-export const commands: CliCommand[] = [rotateKeysCommand, detectCommand];
+export const commands: CliCommand[] = [rotateKeysCommand, copyToPostgresCommand, detectCommand];
