@@ -108,6 +108,22 @@ describe.each(TEST_DIALECTS)('token service on %s', (dialect) => {
     expect((await credentialRow(id)).status).toBe('active');
   });
 
+  it('a lease left behind by a crashed process is taken over once it runs out', async () => {
+    const id = await connectMailbox(app, oauth, `${dialect}-crashed`, 'microsoft');
+    await db()
+      .updateTable('oauth_credentials')
+      .set({ access_expires_at: Date.now() - 1000, refresh_lease_owner: 'crashed:process', refresh_lease_until: Date.now() + 1500 })
+      .where('id', '=', id)
+      .execute();
+    const before = refreshCount();
+    const token = await app.services.oauth.tokens.getAccessToken(id);
+    expect(oauth.introspect(token.accessToken)).toBeDefined();
+    expect(refreshCount() - before).toBe(1);
+    const row = await credentialRow(id);
+    expect(row.refresh_lease_owner).toBeNull();
+    expect(row.status).toBe('active');
+  });
+
   it('invalid_grant marks the credential as needing reauthorisation, visible in the settings', async () => {
     const accountId = `${dialect}-revoked`;
     const id = await connectMailbox(app, oauth, accountId, 'microsoft');
