@@ -472,9 +472,10 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
                 </li>`,
               )}
             </ol>
+            <p class="stage-now" aria-hidden="true">${stageIndex + 1}/${STAGES.length} · ${names[stageIndex]}</p>
           </nav>`
         : nothing}
-      <section aria-live="off">${this.renderStep(step)}</section>
+      <section class="step">${this.renderStep(step)}</section>
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     </div>`;
   }

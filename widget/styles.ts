@@ -27,6 +27,8 @@ export const wizardStyles = css`
     font-size: var(--ecw-font-size, 1rem);
     line-height: 1.45;
     color-scheme: light;
+    /* Layout follows the widget's own width, not the page's: it may sit in a narrow column. */
+    container-type: inline-size;
   }
   :host([theme='dark']) {
     --_bg: var(--ecw-color-background, #161b22);
@@ -94,12 +96,17 @@ export const wizardStyles = css`
     margin: 0 0 0.4rem;
     outline: none;
   }
-  h2:focus-visible { box-shadow: var(--_focus); border-radius: 4px; }
-  h3 { font-size: 1rem; margin: 1rem 0 0.4rem; }
+  h3 { font-size: 1rem; margin: 0 0 0.5rem; display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
+  /* Vertical rhythm between a step's blocks; the lead sits close under its heading. */
+  .step { display: flow-root; }
+  .step > * { margin-block: 0; }
+  .step > * + * { margin-top: 1rem; }
+  .step > h2 + .lead { margin-top: 0.3rem; }
+  .step > .lead + * { margin-top: 1.1rem; }
   p { margin: 0 0 0.75rem; }
-  .lead { color: var(--_muted); margin-bottom: 1.1rem; }
+  .lead { color: var(--_muted); overflow-wrap: anywhere; }
   form { display: grid; gap: 0.9rem; }
-  .field { display: grid; gap: 0.3rem; min-width: 0; }
+  .field { display: grid; gap: 0.3rem; min-width: 0; align-content: start; }
   label, .label { font-weight: 600; font-size: 0.9rem; }
   .hint { color: var(--_muted); font-size: 0.85rem; margin: 0; }
   input[type='text'], input[type='email'], input[type='password'], input[type='number'], select {
@@ -121,7 +128,7 @@ export const wizardStyles = css`
   .field-error { color: var(--_danger); font-size: 0.85rem; margin: 0; }
   .check { display: flex; gap: 0.55rem; align-items: flex-start; font-weight: normal; }
   .check input { margin-top: 0.25rem; width: 1.05rem; height: 1.05rem; flex: none; }
-  .actions { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; margin-top: 0.4rem; }
+  .actions { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
   .actions .spacer { flex: 1; }
   button {
     font: inherit;
@@ -150,6 +157,8 @@ export const wizardStyles = css`
   .stack { display: grid; gap: 0.6rem; }
   .divider { display: flex; align-items: center; gap: 0.75rem; color: var(--_muted); font-size: 0.85rem; }
   .divider::before, .divider::after { content: ''; flex: 1; border-top: 1px solid var(--_border); }
+  .card > :first-child { margin-top: 0; }
+  .card > :last-child { margin-bottom: 0; }
   .card { background: var(--_surface); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.8rem 1rem; }
   .provider-found { display: grid; gap: 0.15rem; }
   .badge {
@@ -175,18 +184,20 @@ export const wizardStyles = css`
   .warning { background: var(--_warning-bg); color: var(--_warning); border-radius: calc(var(--_radius) * 0.6); padding: 0.6rem 0.8rem; font-size: 0.9rem; }
   ul.progress { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.3rem; font-size: 0.9rem; }
   ul.progress li { display: flex; gap: 0.5rem; align-items: baseline; }
-  ul.progress .ms { color: var(--_muted); margin-left: auto; font-variant-numeric: tabular-nums; }
+  ul.progress .ms { color: var(--_muted); margin-left: auto; font-variant-numeric: tabular-nums; white-space: nowrap; }
   .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 15rem), 1fr)); gap: 0.9rem; }
-  fieldset { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.75rem 0.9rem 0.9rem; margin: 0; min-width: 0; display: grid; gap: 0.7rem; }
+  fieldset { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.75rem 0.9rem 0.9rem; margin: 0; min-width: 0; display: grid; gap: 0.7rem; align-content: start; }
   legend { font-weight: 700; padding: 0 0.3rem; }
-  .row { display: grid; grid-template-columns: 1fr 1fr; gap: 0.6rem; }
+  .row { display: grid; grid-template-columns: minmax(4.5rem, 2fr) 3fr; gap: 0.6rem; align-items: start; }
   dl.summary { display: grid; grid-template-columns: minmax(7rem, max-content) 1fr; gap: 0.35rem 1rem; margin: 0 0 1rem; }
   dl.summary dt { color: var(--_muted); }
   dl.summary dd { margin: 0; overflow-wrap: anywhere; }
-  @media (max-width: 26rem) {
-    dl.summary { grid-template-columns: 1fr; }
-    dl.summary dd { margin-bottom: 0.4rem; }
-    ol.steps li:not([aria-current='step']) { font-size: 0; }
+  .stage-now { display: none; font-size: 0.8rem; color: var(--_muted); margin: -0.9rem 0 1rem; }
+  @container (max-width: 30rem) {
+    dl.summary { grid-template-columns: 1fr; gap: 0; }
+    dl.summary dd { margin-bottom: 0.5rem; }
+    ol.steps li { font-size: 0; }
+    .stage-now { display: block; }
     .actions button:not(.link) { flex: 1 1 auto; }
   }
   .spinner {

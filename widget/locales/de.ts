@@ -86,7 +86,7 @@ export const texts = [
   "Neue Nachrichten an diese Adresse kommen jetzt hier an, und Antworten werden von ihr gesendet.", // done.lead
   "Verbindung ansehen", // done.view
   "Jede Minute", // int.1
-  "Alle 5 Minuten (empfohlen)", // int.5
+  "Alle 5 Minuten", // int.5
   "Alle 15 Minuten", // int.15
   "Alle 30 Minuten", // int.30
   "Jede Stunde", // int.60

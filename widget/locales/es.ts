@@ -86,7 +86,7 @@ export const texts = [
   "Los mensajes nuevos a esta dirección llegarán aquí, y las respuestas saldrán desde ella.", // done.lead
   "Ver la conexión", // done.view
   "Cada minuto", // int.1
-  "Cada 5 minutos (recomendado)", // int.5
+  "Cada 5 minutos", // int.5
   "Cada 15 minutos", // int.15
   "Cada 30 minutos", // int.30
   "Cada hora", // int.60

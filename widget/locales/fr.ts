@@ -86,7 +86,7 @@ export const texts = [
   "Les nouveaux messages envoyés à cette adresse arrivent désormais ici, et les réponses partent de celle-ci.", // done.lead
   "Voir la connexion", // done.view
   "Toutes les minutes", // int.1
-  "Toutes les 5 minutes (recommandé)", // int.5
+  "Toutes les 5 minutes", // int.5
   "Toutes les 15 minutes", // int.15
   "Toutes les 30 minutes", // int.30
   "Toutes les heures", // int.60

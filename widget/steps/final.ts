@@ -10,7 +10,7 @@ export function intervalLabel(seconds: number): string {
     case 60:
       return msg('Every minute', { id: 'int.1' });
     case 300:
-      return msg('Every 5 minutes (recommended)', { id: 'int.5' });
+      return msg('Every 5 minutes', { id: 'int.5' });
     case 900:
       return msg('Every 15 minutes', { id: 'int.15' });
     case 1800:

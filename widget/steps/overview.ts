@@ -41,7 +41,7 @@ export function overviewStep(host: WizardHost) {
       ${last
         ? last.ok
           ? msg(str`Last test passed on ${when}.`, { id: 'ov.lastok' })
-          : msg(str`Last test failed on ${when}.`, { id: 'ov.lastbad' }) + (lastCode ? ` ${describeCode(lastCode) ?? lastCode}` : '')
+          : msg(str`Last test failed on ${when}.`, { id: 'ov.lastbad' }) + (lastCode && !needsReauth ? ` ${describeCode(lastCode) ?? lastCode}` : '')
         : msg('Not tested yet.', { id: 'ov.never' })}
     </p>
     ${host.confirmingDisconnect
