@@ -83,6 +83,17 @@ describe('testImap against a real Dovecot', () => {
     expect(result.phases.at(-1)).toMatchObject({ name: 'greeting', ok: false });
   });
 
+  it("another protocol's banner instead of a greeting → PROTOCOL_ERROR quoting it, without waiting out the limit", async () => {
+    const ssh = await startSilentListener({ greeting: 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n' });
+    try {
+      const result = await testImap(mail.network, imap(ssh.port, 'starttls'), password, { ...options, phaseTimeoutMs: 60_000 });
+      expect(result.error).toMatchObject({ code: 'PROTOCOL_ERROR', field: 'imap.port' });
+      expect(result.error!.message).toContain('SSH-2.0-OpenSSH');
+    } finally {
+      await ssh.stop();
+    }
+  });
+
   it('a listener that never completes TLS → TIMEOUT at the tls phase', async () => {
     const result = await testImap(mail.network, imap(silent.port, 'tls'), password, { ...options, phaseTimeoutMs: 300 });
     expect(result.error?.code).toBe('TIMEOUT');

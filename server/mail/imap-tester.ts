@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import { explainFailure } from './diagnose.js';
 import { PhaseTracker } from './phases.js';
-import { MailConnection, probeImplicitTls, type MailNetwork } from './socket.js';
+import { MailConnection, type MailNetwork } from './socket.js';
 import type { MailCredentials, MailServer, ProtocolResult, TesterOptions } from './types.js';
 
 export interface ImapTestOptions extends TesterOptions {
@@ -22,6 +22,7 @@ export interface ImapTestOptions extends TesterOptions {
 export async function testImap(network: MailNetwork, server: MailServer, credentials: MailCredentials, options: ImapTestOptions): Promise<ProtocolResult> {
   const connection = new MailConnection(network, server, options);
   let client: ImapFlow | undefined;
+  let notImap: string | undefined;
   const tracker = new PhaseTracker({
     ...options,
     onTimeout: () => {
@@ -39,7 +40,11 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
       doSTARTTLS: server.security === 'starttls' ? true : server.security === 'none' ? false : undefined,
       servername: server.host,
       auth: credentials.kind === 'password' ? { user: credentials.user, pass: credentials.password } : { user: credentials.user, accessToken: credentials.accessToken },
-      logger: phaseLogger(tracker),
+      logger: phaseLogger(tracker, (line) => {
+        // Another protocol's banner (SSH, HTTP, SMTP…): no point waiting for an IMAP greeting.
+        notImap = line;
+        client?.close();
+      }),
       transport: {
         connect: (_options, onConnect) => {
           setImmediate(onConnect);
@@ -60,7 +65,11 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
     tracker.begin('inbox');
     const mailbox = await client.mailboxOpen(options.mailbox ?? 'INBOX', { readOnly: true });
     tracker.finish();
-    await client.logout().catch(() => client?.close());
+    // A polite LOGOUT, but a server that dawdles over it does not hold up the answer.
+    const done = client;
+    void Promise.race([done.logout(), new Promise((resolve) => setTimeout(resolve, 1000).unref())])
+      .catch(() => undefined)
+      .finally(() => done.close());
     return {
       ok: true,
       phases: tracker.phases,
@@ -68,14 +77,11 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
       ...(options.allowUntrustedCertificates ? { warnings: [untrustedWarning(server)] } : {}),
     };
   } catch (error) {
-    const failure = tracker.timedOut ?? error;
+    const failure = notImap !== undefined ? Object.assign(new Error('Not an IMAP greeting'), { code: 'EPROTOCOL', response: notImap }) : (tracker.timedOut ?? error);
     const phase = tracker.fail();
     client?.close();
     connection.destroy();
-    const portSpeaksTls =
-      phase === 'greeting' && server.security !== 'tls' && connection.address
-        ? await probeImplicitTls(network, server, connection.address, options)
-        : undefined;
+    const portSpeaksTls = await connection.portSpeaksTlsAfter(phase, failure);
     return {
       ok: false,
       phases: tracker.phases,
@@ -93,12 +99,19 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
   }
 }
 
-/** A logger for imapflow that only moves the phase tracker along; it keeps nothing, so no secret can leak. */
-function phaseLogger(tracker: PhaseTracker) {
+/**
+ * A logger for imapflow that only moves the phase tracker along and checks the greeting; it keeps
+ * nothing, so no secret can leak. `onForeignGreeting` hears a first line that is not IMAP's.
+ */
+function phaseLogger(tracker: PhaseTracker, onForeignGreeting: (line: string) => void) {
+  let greeted = false;
   const watch = (entry: unknown) => {
     const { src, msg } = (entry ?? {}) as { src?: string; msg?: string };
     if (typeof msg !== 'string') return;
-    if (src === 'c' && /^\S+ STARTTLS\b/i.test(msg)) tracker.begin('starttls');
+    if (src === 's' && !greeted) {
+      greeted = true;
+      if (!/^\* (OK|PREAUTH|BYE)\b/i.test(msg)) onForeignGreeting(msg.slice(0, 200));
+    } else if (src === 'c' && /^\S+ STARTTLS\b/i.test(msg)) tracker.begin('starttls');
     else if (src === 'c' && /^\S+ (LOGIN|AUTHENTICATE)\b/i.test(msg)) tracker.begin('authenticate');
   };
   return { trace: watch, debug: watch, info: watch, warn: watch, error: watch, fatal: watch };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailServers, MAIL_TEST_HOSTS, type TestMailServers } from '../testing/mail-servers.js';
 import { startSmtpServer, PROVIDER_REPLIES, type TestSmtpServer } from '../testing/smtp-server.js';
+import { startSilentListener } from '../testing/listeners.js';
 import { testSmtp, type SmtpTestOptions } from './smtp-tester.js';
 import type { MailCredentials, MailServer } from './types.js';
 
@@ -98,6 +99,28 @@ describe('testSmtp against smtp-server', () => {
     expect(result.error).toMatchObject({ code: 'TLS_CERT_INVALID', field: 'smtp.host' });
     expect(result.error!.message).toContain(MAIL_TEST_HOSTS.smtp);
     expect(result.phases.at(-1)).toMatchObject({ name: 'starttls', ok: false });
+  });
+
+  it('a listener that never greets → TIMEOUT at the greeting', async () => {
+    const silent = await startSilentListener();
+    try {
+      const result = await testSmtp(mail.network, smtp(silent.port, 'starttls'), password, { ...options, phaseTimeoutMs: 300 });
+      expect(result.error?.code).toBe('TIMEOUT');
+      expect(result.phases.at(-1)).toMatchObject({ name: 'greeting', ok: false });
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it("another protocol's banner → PROTOCOL_ERROR quoting it", async () => {
+    const ssh = await startSilentListener({ greeting: 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n' });
+    try {
+      const result = await testSmtp(mail.network, smtp(ssh.port, 'starttls'), password, options);
+      expect(result.error).toMatchObject({ code: 'PROTOCOL_ERROR', field: 'smtp.port' });
+      expect(result.error!.message).toContain('SSH-2.0-OpenSSH');
+    } finally {
+      await ssh.stop();
+    }
   });
 
   it('implicit TLS against the STARTTLS port → names STARTTLS as the working setting', async () => {

@@ -2,7 +2,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { randomUUID } from 'node:crypto';
 import { explainFailure } from './diagnose.js';
 import { PhaseTracker } from './phases.js';
-import { MailConnection, probeImplicitTls, type MailNetwork } from './socket.js';
+import { MailConnection, type MailNetwork } from './socket.js';
 import { untrustedWarning } from './imap-tester.js';
 import type { MailCredentials, MailServer, ProtocolResult, TesterOptions } from './types.js';
 
@@ -86,10 +86,7 @@ export async function testSmtp(network: MailNetwork, server: MailServer, credent
     const phase = tracker.fail();
     client?.close();
     connection.destroy();
-    const portSpeaksTls =
-      phase === 'greeting' && server.security !== 'tls' && connection.address
-        ? await probeImplicitTls(network, server, connection.address, options)
-        : undefined;
+    const portSpeaksTls = await connection.portSpeaksTlsAfter(phase, failure);
     return {
       ok: false,
       phases: tracker.phases,

@@ -1,8 +1,8 @@
 import tls from 'node:tls';
 import type { Socket } from 'node:net';
 import { NetError, parseIpLiteral, toNetError, type SafeNetwork } from '../net/index.js';
-import type { PhaseTracker } from './phases.js';
-import type { MailServer, TesterOptions } from './types.js';
+import { PhaseTimeoutError, type PhaseTracker } from './phases.js';
+import type { MailServer, PhaseName, TesterOptions } from './types.js';
 
 /** The parts of the SSRF-safe network layer a mail test uses. */
 export type MailNetwork = Pick<SafeNetwork, 'resolveSafeAddress' | 'connectTcp' | 'isPortAllowed' | 'options'>;
@@ -88,6 +88,17 @@ export class MailConnection {
   destroy(): void {
     this.socket?.destroy();
   }
+
+  /**
+   * After a failure: true when a STARTTLS or plaintext test got no greeting but the port answers
+   * implicit TLS (wrong security for the port). Undefined when the question does not arise or the
+   * whole test is out of time.
+   */
+  async portSpeaksTlsAfter(phase: PhaseName | undefined, failure: unknown): Promise<boolean | undefined> {
+    if (phase !== 'greeting' || this.server.security === 'tls' || !this.address) return undefined;
+    if (failure instanceof PhaseTimeoutError && failure.overall) return undefined;
+    return probeImplicitTls(this.network, this.server, this.address);
+  }
 }
 
 /** Runs a TLS handshake on `plain` under the tracker's deadline; a NetError on failure. */
@@ -166,7 +177,7 @@ const PROBE_TIMEOUT_MS = 3000;
  * test got no greeting, to tell "wrong security for this port" from "server hangs". Certificate
  * checks are off: only the protocol matters here, and nothing is sent after the handshake.
  */
-export async function probeImplicitTls(network: MailNetwork, server: MailServer, address: string, options: TesterOptions): Promise<boolean> {
+async function probeImplicitTls(network: MailNetwork, server: MailServer, address: string): Promise<boolean> {
   // Its own short limit, not the phase limit: a busy server still finishes a handshake in this time.
   const timeoutMs = PROBE_TIMEOUT_MS;
   let socket: Socket | undefined;

@@ -43,19 +43,20 @@ export interface CountingListener {
 /**
  * A listener on 127.0.0.1 that accepts connections, counts them and never says a word — a mail
  * server that hangs before its greeting, and proof (a count of zero) that a blocked address was
- * never contacted.
+ * never contacted. With `greeting` it says that once and then nothing (another protocol's banner).
  *
  * @example
  * const silent = await startSilentListener();
  * // … run a test against 127.0.0.1:silent.port …
  * expect(silent.connections).toBe(0);
  */
-export async function startSilentListener(): Promise<CountingListener> {
+export async function startSilentListener(options: { greeting?: string } = {}): Promise<CountingListener> {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     connections += 1;
     sockets.add(socket);
+    if (options.greeting) socket.write(options.greeting);
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   });
