@@ -1,6 +1,7 @@
 import { rotateKeysCommand } from './rotate-keys.js';
 import { copyToPostgresCommand } from './copy-to-postgres.js';
 import { detectCommand } from '../detect/cli.js';
+import { oauthCheckCommand } from '../oauth/cli.js';
 
 /** One operator command of the `email-config-wizard` CLI. */
 export interface CliCommand {
@@ -11,4 +12,4 @@ export interface CliCommand {
 }
 
 /** Register new commands here; their code lives in the folder of the capability they serve. */
-export const commands: CliCommand[] = [rotateKeysCommand, copyToPostgresCommand, detectCommand];
+export const commands: CliCommand[] = [rotateKeysCommand, copyToPostgresCommand, detectCommand, oauthCheckCommand];
