@@ -57,7 +57,16 @@ export async function applySchema(db: Kysely<Database>): Promise<void> {
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 10_000, // also bounds the wait for a free pooled connection
+      statement_timeout: 30_000,
+      idle_in_transaction_session_timeout: 60_000,
+    });
+    // An idle pooled connection that breaks (database restart, network) must not crash the
+    // process; the next query opens a fresh connection and reports its own error.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await applySchemaOnce(db);
     return { db, dialect: 'postgres', close: () => db.destroy() };
