@@ -189,6 +189,12 @@ describe('POST /test', () => {
     expect(((await response.json()) as any).error.code).toBe(code);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    expect(doc.paths['/test'].post.requestBody).toBeDefined();
+    expect(doc.components.schemas.ConnectionTestResult).toBeDefined();
+  });
+
   it('needs a session token', async () => {
     const response = await app.request('/test', { method: 'POST', json: { imap } });
     expect(response.status).toBe(401);
