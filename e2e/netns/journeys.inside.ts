@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openJourney, type JourneyContext } from '../support/browser.js';
@@ -24,10 +25,42 @@ const wizard = (page: Page) => page.locator('email-config-wizard');
 const heading = (page: Page, name: string | RegExp) => wizard(page).getByRole('heading', { name });
 const button = (page: Page, name: string | RegExp) => wizard(page).getByRole('button', { name });
 
+/** Runs one journey in a fresh context; a failure leaves a `…-failed.png` of where it stopped. */
+async function inJourney(name: string, steps: (journey: JourneyContext) => Promise<void>): Promise<void> {
+  const journey = await openJourney(browser, name);
+  try {
+    await steps(journey);
+  } catch (error) {
+    await journey.screenshot('failed').catch(() => undefined);
+    throw error;
+  } finally {
+    await journey.close();
+  }
+}
+
 /** Opens the admin dashboard demo for `accountId` (its host backend mints the session). */
 async function openDashboard(journey: JourneyContext, accountId: string): Promise<void> {
   await journey.page.route('**/demo/session', (route) => route.continue({ postData: JSON.stringify({ accountId }) }));
   await journey.page.goto(stack.url + '/');
+}
+
+/** Waits for the detection card ("Found: …") of the sign-in step. */
+async function detectionCard(page: Page, text: string): Promise<void> {
+  await wizard(page).locator('[part="detection"]', { hasText: text }).waitFor({ timeout: 15_000 });
+}
+
+/** The final `result` event of the next streamed `POST /test` the page makes. */
+async function nextTestResult(page: Page): Promise<TestAnswer> {
+  const response = await page.waitForResponse((r) => r.url().endsWith('/test') && r.request().method() === 'POST', { timeout: 30_000 });
+  const text = await response.text();
+  const data = /event: result\ndata: (.*)\n/.exec(text)?.[1] ?? text;
+  return JSON.parse(data) as TestAnswer;
+}
+
+interface TestAnswer {
+  ok: boolean;
+  imap?: { ok: boolean; error?: { code: string; field?: string } };
+  smtp?: { ok: boolean; error?: { code: string; field?: string } };
 }
 
 async function hostRequest(path: string, init: { method: string; json?: unknown } = { method: 'GET' }): Promise<Response> {
@@ -55,14 +88,14 @@ async function loginWith(options: ImapOptions): Promise<number> {
     secure: options.secure,
     servername: options.servername ?? options.host,
     auth: options.auth as { user: string; pass: string },
-    tls: { rejectUnauthorized: true },
+    tls: { rejectUnauthorized: true, ca: readFileSync(stack.caCertPath, 'utf8') },
     logger: false,
     connectionTimeout: 5000,
   });
   await client.connect();
   const status = await client.status('INBOX', { messages: true });
   await client.logout();
-  return status.messages ?? 0;
+  return status ? (status.messages ?? 0) : -1;
 }
 
 async function finishSettings(journey: JourneyContext, fromName: string): Promise<void> {
@@ -78,21 +111,20 @@ async function finishSettings(journey: JourneyContext, fromName: string): Promis
 describe('journey 1: a known provider with a password', () => {
   it('detects Posteo, tests IMAP and SMTP, saves, and the host logs into Dovecot with the credentials it gets', async () => {
     const { known } = JOURNEY_MAILBOXES;
-    const journey = await openJourney(browser, 'j1-known-provider');
-    try {
+    await inJourney('j1-known-provider', async (journey) => {
       const { page } = journey;
       await openDashboard(journey, 'journey-1');
       await wizard(page).getByLabel('Email address').fill(known.email);
       await journey.screenshot('address');
       await button(page, 'Continue').click();
-      await wizard(page).getByText('Found: Posteo').waitFor({ timeout: 15_000 });
+      await detectionCard(page, 'Found: Posteo');
       await journey.screenshot('detected');
       await wizard(page).getByLabel(/password/i).first().fill(known.password);
+      const tested = nextTestResult(page);
       await button(page, 'Test connection').click();
+      expect(await tested).toMatchObject({ ok: true, imap: { ok: true }, smtp: { ok: true } });
       await finishSettings(journey, 'Posteo Support');
-    } finally {
-      await journey.close();
-    }
+    });
 
     const saved = await hostRequest('/accounts/journey-1/settings');
     expect(saved.status).toBe(200);
@@ -110,25 +142,23 @@ describe('journey 1: a known provider with a password', () => {
 describe('journey 2: a custom domain on Google Workspace, with OAuth', () => {
   it('finds Workspace from the MX, signs in through the popup, tests over XOAUTH2 and saves', async () => {
     const { workspace } = JOURNEY_MAILBOXES;
-    const journey = await openJourney(browser, 'j2-workspace-oauth');
-    try {
+    await inJourney('j2-workspace-oauth', async (journey) => {
       const { page, context } = journey;
       await openDashboard(journey, 'journey-2');
       await wizard(page).getByLabel('Email address').fill(workspace.email);
       await button(page, 'Continue').click();
-      await wizard(page).getByText('Found: Google Workspace').waitFor({ timeout: 15_000 });
+      await detectionCard(page, 'Found: Google Workspace');
       await journey.screenshot('detected');
       const popupOpened = context.waitForEvent('page');
+      const tested = nextTestResult(page);
       await button(page, 'Continue with Google').click();
       const popup = await popupOpened;
       // The local OAuth server signs the person in as the mailbox's owner (set by the stack's consent default).
       await popup.waitForEvent('close', { timeout: 15_000 }).catch(() => undefined);
-      await expect.poll(() => wizard(page).getByText('Receiving (IMAP)').count(), { timeout: 15_000 }).toBeGreaterThan(0);
-      await journey.screenshot('testing');
+      expect(await tested).toMatchObject({ ok: true, imap: { ok: true }, smtp: { ok: true } });
+      await journey.screenshot('tested');
       await finishSettings(journey, 'Acme Support');
-    } finally {
-      await journey.close();
-    }
+    });
     const saved = (await (await hostRequest('/accounts/journey-2/settings')).json()) as { auth: { method: string; provider?: string }; imap: { host: string } };
     expect(saved.auth).toMatchObject({ method: 'oauth', provider: 'google' });
     expect(saved.imap.host).toBe('imap.gmail.com');
@@ -143,8 +173,7 @@ describe('journey 2: a custom domain on Google Workspace, with OAuth', () => {
 describe('journey 3: an unknown domain, typed by hand', () => {
   it('explains AUTH_FAILED, focuses the password, and saves once it is fixed', async () => {
     const { manual } = JOURNEY_MAILBOXES;
-    const journey = await openJourney(browser, 'j3-manual');
-    try {
+    await inJourney('j3-manual', async (journey) => {
       const { page } = journey;
       await openDashboard(journey, 'journey-3');
       await wizard(page).getByLabel('Email address').fill(manual.email);
@@ -161,22 +190,124 @@ describe('journey 3: an unknown domain, typed by hand', () => {
       await form.locator('select[name="smtp.security"]').selectOption('tls');
       await form.locator('input[name="auth.password"]').fill(manual.wrongPassword);
       await journey.screenshot('manual-form');
+      const failing = nextTestResult(page);
       await button(page, 'Test connection').click();
-      await wizard(page).getByText(/password|sign in|credentials/i).first().waitFor({ timeout: 20_000 });
-      await expect.poll(() => wizard(page).locator('[role="alert"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      const answer = await failing;
+      expect(answer.ok).toBe(false);
+      expect(answer.imap?.error?.code).toBe('AUTH_FAILED');
+      expect(answer.smtp?.error?.code).toBe('AUTH_FAILED');
+      await wizard(page).locator('[role="alert"]', { hasText: 'did not accept the user name' }).first().waitFor({ timeout: 10_000 });
       await journey.screenshot('auth-failed');
       await button(page, /Fix the setting/).click();
       const focused = await page.evaluate(() => document.querySelector('email-config-wizard')?.shadowRoot?.activeElement?.getAttribute('name'));
       expect(focused).toBe('auth.password');
       await journey.screenshot('password-focused');
       await form.locator('input[name="auth.password"]').fill(manual.password);
+      const passing = nextTestResult(page);
       await button(page, 'Test connection').click();
+      expect((await passing).ok).toBe(true);
       await finishSettings(journey, 'Unknown Corp Desk');
-    } finally {
-      await journey.close();
-    }
-    const settings = (await (await hostRequest('/accounts/journey-3/settings')).json()) as { imap: { host: string }; lastTest?: { ok: boolean } };
+    });
+    const settings = (await (await hostRequest('/accounts/journey-3/settings')).json()) as { imap: { host: string }; auth: unknown };
     expect(settings.imap.host).toBe(manual.host);
-    expect(settings.lastTest?.ok).toBe(true);
+    expect(settings.auth).toMatchObject({ method: 'password', hasPassword: true });
+  });
+});
+
+describe('journey 4: resuming and reconnecting', () => {
+  it('comes back to the same step after a reload, without the password, and finishes', async () => {
+    const { known } = JOURNEY_MAILBOXES;
+    await inJourney('j4-reload', async (journey) => {
+      const { page } = journey;
+      await openDashboard(journey, 'journey-4');
+      await wizard(page).getByLabel('Email address').fill(known.email);
+      await button(page, 'Continue').click();
+      await detectionCard(page, 'Found: Posteo');
+      await journey.screenshot('before-reload');
+      await page.reload();
+      await detectionCard(page, 'Found: Posteo');
+      await heading(page, 'Sign in to your mailbox').waitFor();
+      await journey.screenshot('after-reload');
+      const storage = await page.evaluate(() => JSON.stringify(sessionStorage));
+      expect(storage).toContain(known.email);
+      expect(storage).not.toContain(known.password);
+      await wizard(page).getByLabel(/password/i).first().fill(known.password);
+      const tested = nextTestResult(page);
+      await button(page, 'Test connection').click();
+      expect((await tested).ok).toBe(true);
+      await finishSettings(journey, 'Resumed Support');
+    });
+  });
+
+  it('shows Reconnect for an OAuth account whose grant was revoked, and recovers through a new sign-in', async () => {
+    // The provider forgets the grant; the host's next credentials call finds out.
+    await control(stack, `/revoke?email=${encodeURIComponent(JOURNEY_MAILBOXES.workspace.email)}`, 'POST');
+    const refused = await hostRequest('/accounts/journey-2/credentials', { method: 'POST' });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    await inJourney('j4-reconnect', async (journey) => {
+      const { page, context } = journey;
+      await openDashboard(journey, 'journey-2');
+      await wizard(page).getByText('Sign-in needed').waitFor({ timeout: 15_000 });
+      await journey.screenshot('needs-reauth');
+      const popupOpened = context.waitForEvent('page');
+      const tested = nextTestResult(page);
+      await button(page, 'Reconnect').first().click();
+      await popupOpened;
+      expect(await tested).toMatchObject({ ok: true });
+      await journey.screenshot('reconnected');
+      await finishSettings(journey, 'Acme Support');
+    });
+    const credentials = await hostRequest('/accounts/journey-2/credentials', { method: 'POST' });
+    expect(credentials.status).toBe(200);
+    const { imap } = (await credentials.json()) as { imap: ImapOptions };
+    expect(await loginWith(imap)).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('journey 5: the third-party script-tag page', () => {
+  it('completes a flow from an allowed origin', async () => {
+    const { thirdParty } = JOURNEY_MAILBOXES;
+    await inJourney('j5-third-party', async (journey) => {
+      const { page } = journey;
+      await page.goto(stack.thirdPartyUrl);
+      await wizard(page).getByLabel('Email address').fill(thirdParty.email);
+      await journey.screenshot('address');
+      await button(page, 'Continue').click();
+      await detectionCard(page, 'Found: Posteo');
+      await wizard(page).getByLabel(/password/i).first().fill(thirdParty.password);
+      const tested = nextTestResult(page);
+      await button(page, 'Test connection').click();
+      expect((await tested).ok).toBe(true);
+      await finishSettings(journey, 'Bookly Replies');
+    });
+    const saved = await hostRequest('/accounts/third-party-account/settings');
+    expect(saved.status).toBe(200);
+    expect(((await saved.json()) as { email: string }).email).toBe(thirdParty.email);
+  });
+
+  it('refuses the same page on an origin that is not allowed', async () => {
+    await inJourney('j5-foreign-origin', async (journey) => {
+      const { page } = journey;
+      const apiAnswers: number[] = [];
+      page.on('response', (response) => {
+        if (response.url().startsWith(stack.apiUrl)) apiAnswers.push(response.status());
+      });
+      await page.goto(stack.foreignUrl);
+      await expect.poll(() => page.locator('#bound').textContent(), { timeout: 15_000 }).not.toBe('…');
+      await wizard(page).locator('[role="alert"]').first().waitFor({ timeout: 15_000 });
+      await journey.screenshot('refused');
+      expect(await heading(page, 'Connect your support mailbox').count()).toBe(0);
+      // No API answer reached the page's script with a success: the session or CORS refused it.
+      const readable = await page.evaluate(async (api) => {
+        try {
+          const response = await fetch(`${api}/health`);
+          return response.status;
+        } catch {
+          return 'blocked';
+        }
+      }, stack.apiUrl);
+      expect(readable).toBe('blocked');
+      expect(apiAnswers.filter((status) => status >= 200 && status < 300 && status !== 204)).toEqual([]);
+    });
   });
 });

@@ -11,7 +11,8 @@ import { startOAuthTestServer } from '../../server/testing/oauth-server.js';
 import { startServerProcess } from '../../server/testing/server-process.js';
 import { findFreePort } from '../../server/testing/listeners.js';
 import { startTcpForwarder } from './forwarder.js';
-import { startHostPage } from './host-page.js';
+import { serve } from '@hono/node-server';
+import { createThirdPartyDemo } from '../../server/demo/third-party.js';
 
 /** The mailboxes the journeys connect; every name resolves (local DNS) to loopback. */
 export const JOURNEY_MAILBOXES = {
@@ -33,6 +34,10 @@ export const JOURNEY_PASSWORDS = [
   JOURNEY_MAILBOXES.thirdParty.password,
 ];
 
+/** Loopback addresses that are not "localhost" to the server: the third-party page (on the allow-list) and a foreign one (not). */
+const THIRD_PARTY_HOST = '127.0.0.3';
+const FOREIGN_HOST = '127.0.0.2';
+
 /** What the tests get to know about a running stack (plain data: it crosses from the global setup to the test workers). */
 export interface StackInfo {
   /** The wizard server, e.g. `http://127.0.0.1:41234`: the admin dashboard demo is at `/`. */
@@ -41,11 +46,13 @@ export interface StackInfo {
   /** The demo API key the server generated (demo mode), for the host endpoints. */
   apiKey: string;
   dbFile: string;
+  /** The test CA that signed Dovecot's and the SMTP server's certificates. */
+  caCertPath: string;
   /** A page on another origin that is on the allow-list, with its own tiny host backend. */
   thirdPartyUrl: string;
   /** The same page on an origin that is not allowed. */
   foreignUrl: string;
-  /** Control endpoints of the test peers: `GET /logs`, `GET /seen-tokens`, `POST /revoke?email=`. */
+  /** Control endpoints of the test peers: `GET /logs`, `GET /seen-tokens`, `POST /revoke?email=` (the provider forgets the mailbox's refresh tokens). */
   controlUrl: string;
 }
 
@@ -72,14 +79,13 @@ export async function startJourneyStack(): Promise<JourneyStack> {
     // Access tokens shorter-lived than the server's five-minute freshness margin: every use refreshes.
     const oauth = await startOAuthTestServer({ accessTokenTtlSeconds: 240 });
     stops.push(() => oauth.close());
-    const rejected = new Set<string>();
+    oauth.setConsent({ email: JOURNEY_MAILBOXES.workspace.email });
     const seenTokens = new Set<string>();
     const tokenOwner = (token: string) => {
       seenTokens.add(token);
-      const grant = oauth.introspect(token);
-      return grant && !rejected.has(grant.email) ? grant.email : undefined;
+      return oauth.introspect(token)?.email;
     };
-    const { known, manual, thirdParty, workspace } = JOURNEY_MAILBOXES;
+    const { known, manual, thirdParty } = JOURNEY_MAILBOXES;
     const users = [
       { username: known.email, password: known.password },
       { username: manual.email, password: manual.password },
@@ -124,7 +130,8 @@ export async function startJourneyStack(): Promise<JourneyStack> {
     const port = await findFreePort();
     const thirdPartyPort = await findFreePort();
     const url = `http://127.0.0.1:${port}`;
-    const thirdPartyOrigin = `http://127.0.0.1:${thirdPartyPort}`;
+    // Not 127.0.0.1 or localhost: demo mode lets any localhost port in, and these pages must be judged by the allow-list.
+    const thirdPartyOrigin = `http://${THIRD_PARTY_HOST}:${thirdPartyPort}`;
     const server = await startServerProcess({
       env: {
         ...oauth.env(),
@@ -143,19 +150,16 @@ export async function startJourneyStack(): Promise<JourneyStack> {
     });
     stops.push(() => server.stop());
     const apiKey = readFileSync(join(dataDir, 'demo-api-key'), 'utf8').trim();
-    const hostPage = { wizardUrl: url, apiUrl: server.apiUrl, apiKey };
-    const allowed = await startHostPage({ ...hostPage, port: thirdPartyPort });
+    const demoOptions = { apiOrigin: url, basePath: '/api/email-settings', apiKey, accountId: 'third-party-account' };
+    const allowed = await serveThirdPartyDemo(demoOptions, THIRD_PARTY_HOST, thirdPartyPort);
     stops.push(() => allowed.stop());
-    const foreign = await startHostPage({ ...hostPage, port: 0 });
+    const foreign = await serveThirdPartyDemo(demoOptions, FOREIGN_HOST, 0);
     stops.push(() => foreign.stop());
 
     const control = await startControlServer({
       logs: () => server.stdout() + server.stderr(),
       seenTokens: () => [...seenTokens],
-      revoke: (email) => {
-        rejected.add(email);
-        oauth.revokeGrants(email);
-      },
+      revoke: (email) => oauth.revokeGrants(email),
     });
     stops.push(() => new Promise<void>((resolve) => control.close(() => resolve())));
 
@@ -165,6 +169,7 @@ export async function startJourneyStack(): Promise<JourneyStack> {
         apiUrl: server.apiUrl,
         apiKey,
         dbFile: join(dataDir, 'email-wizard.sqlite'),
+        caCertPath: ca.certPath,
         thirdPartyUrl: allowed.url,
         foreignUrl: foreign.url,
         controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
@@ -175,6 +180,19 @@ export async function startJourneyStack(): Promise<JourneyStack> {
     await stopAll();
     throw error;
   }
+}
+
+/** The demo's third-party page and host backend (`demo/third-party.html`) on its own origin. */
+async function serveThirdPartyDemo(options: Parameters<typeof createThirdPartyDemo>[0], hostname: string, port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const app = createThirdPartyDemo(options);
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port, hostname }, (info) =>
+      resolve({
+        url: `http://${hostname}:${info.port}/`,
+        stop: () => new Promise<void>((done) => server.close(() => done())),
+      }),
+    );
+  });
 }
 
 /** Lets test workers (other processes) read and steer the peers the global setup holds. */
