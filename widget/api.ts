@@ -151,9 +151,9 @@ export function createApiClient(options: ApiClientOptions) {
       call<DetectionResult>('POST', '/detect', { ...opts, body: { email } }),
     /** Which OAuth providers the server has an app for. */
     providers: () => call<ProvidersStatus>('GET', '/oauth/providers'),
-    /** Starts an OAuth flow; open `authorizationUrl`, then watch `flowId`. */
-    startOAuth: (provider: OAuthProvider, email?: string) =>
-      call<OAuthStart>('POST', `/oauth/${provider}`, { body: email ? { email } : {} }),
+    /** Starts an OAuth flow; open `authorizationUrl`, then watch `flowId`. `returnUrl` selects redirect mode. */
+    startOAuth: (provider: OAuthProvider, options: { email?: string; returnUrl?: string } = {}) =>
+      call<OAuthStart>('POST', `/oauth/${provider}`, { body: options }),
     /** The outcome of an OAuth flow, however the popup ended. */
     flowStatus: (flowId: string, signal?: AbortSignal) =>
       call<OAuthFlowStatus>('GET', `/oauth/flows/${encodeURIComponent(flowId)}`, { signal }),

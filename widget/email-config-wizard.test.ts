@@ -240,7 +240,7 @@ describe('<email-config-wizard>', () => {
   it('OAuth: a denied consent is shown, and cancel fires ecw-cancel', async () => {
     freshAccount()
       .on('POST /oauth/google', { json: { authorizationUrl: 'https://accounts.example/auth', flowId: 'flow-2' } })
-      .on('GET /oauth/flows/flow-2', { json: { status: 'failed', error: { code: 'OAUTH_DENIED', message: 'Access was denied at Google.' } } });
+      .on('GET /oauth/flows/flow-2', { json: { status: 'failed', error: { code: 'OAUTH_CONSENT_DENIED', message: 'Access was denied at Google.' } } });
     const originalOpen = window.open;
     window.open = () => ({ closed: false, location: { href: '' }, close() {} }) as unknown as Window;
     try {
@@ -273,6 +273,7 @@ describe('<email-config-wizard>', () => {
       button(el, 'Continue with Google').click();
       await waitUntil(() => navigatedTo !== '', 'redirected');
       expect(navigatedTo).to.equal('https://accounts.example/auth');
+      expect(api.callsTo('POST /oauth/google')[0]!.body).to.deep.equal({ email: 'support@company.com', returnUrl: window.location.href });
       el.remove();
       // "Back from the provider": a new element on the same page resumes from sessionStorage.
       const again = await fixture<EmailConfigWizard>(html`<email-config-wizard api-base=${BASE} session-token="tok-1" locale="en"></email-config-wizard>`);

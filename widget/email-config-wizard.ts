@@ -226,17 +226,19 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     this.popup?.close();
     const popup = window.open('', 'ecw-oauth', 'popup,width=520,height=680');
     this.popup = popup;
+    // Blocked: redirect mode, where the callback sends the browser back to this page.
+    const returnUrl = popup ? undefined : window.location.href;
     void (async () => {
       try {
-        const { authorizationUrl, flowId } = await this.api.startOAuth(provider, this.state.email || undefined);
+        const { authorizationUrl, flowId } = await this.api.startOAuth(provider, { email: this.state.email || undefined, returnUrl });
         this.dispatch({ type: 'oauth-started', flowId });
         this.persist();
-        if (popup && !popup.closed) popup.location.href = authorizationUrl;
-        else {
+        if (!popup || popup.closed) {
           this.redirecting = true;
           this.navigate(authorizationUrl);
           return;
         }
+        popup.location.href = authorizationUrl;
         this.watchFlow(flowId);
       } catch (error) {
         popup?.close();

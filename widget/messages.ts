@@ -50,10 +50,28 @@ export function describeCode(code: string): string | undefined {
       return msg('No mailbox is connected yet.', { id: 'code.notconf' });
     case 'OAUTH_NOT_CONFIGURED':
       return msg('Sign-in with this provider is not set up on the server.', { id: 'code.oauthnotconf' });
-    case 'OAUTH_DENIED':
-    case 'ACCESS_DENIED':
+    case 'OAUTH_CONSENT_DENIED':
     case 'access_denied':
       return msg('Access was not granted. Try again and allow access to the mailbox.', { id: 'code.denied' });
+    case 'OAUTH_REAUTH_REQUIRED':
+    case 'OAUTH_NOT_CONNECTED':
+    case 'OAUTH_NO_REFRESH_TOKEN':
+      return describeCode('OAUTH_TOKEN_INVALID');
+    case 'OAUTH_STATE_EXPIRED':
+    case 'OAUTH_STATE_INVALID':
+    case 'OAUTH_STATE_USED':
+    case 'FLOW_NOT_FOUND':
+      return msg('This sign-in has expired. Start it again.', { id: 'code.expired' });
+    case 'OAUTH_PROVIDER_UNAVAILABLE':
+    case 'OAUTH_PROVIDER_ERROR':
+    case 'OAUTH_CODE_EXCHANGE_FAILED':
+      return msg('The provider could not complete the sign-in. Try again in a moment.', { id: 'code.provider' });
+    case 'OAUTH_SCOPE_MISSING':
+      return msg('Mail access was not granted. Sign in again and allow every permission asked for.', { id: 'code.scope' });
+    case 'PASSWORD_REQUIRED':
+      return msg('Enter the mailbox password (or app password).', { id: 'code.pwreq' });
+    case 'INSECURE_CONNECTION':
+      return msg('A password cannot be sent over an unencrypted connection; choose TLS or STARTTLS.', { id: 'code.insecure' });
     case 'UNKNOWN':
       return msg('Something went wrong on the server.', { id: 'code.unknown' });
     default:

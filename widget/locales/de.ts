@@ -158,4 +158,9 @@ export const texts = [
   "Einstellung korrigieren", // test.fix
   "Einstellungen bearbeiten", // test.edit
   "Erneut versuchen", // retry
+  "Diese Anmeldung ist abgelaufen. Starten Sie sie erneut.", // code.expired
+  "Der Anbieter konnte die Anmeldung nicht abschließen. Versuchen Sie es gleich noch einmal.", // code.provider
+  "Der Zugriff auf die Post wurde nicht gewährt. Melden Sie sich erneut an und erlauben Sie alle angefragten Berechtigungen.", // code.scope
+  "Geben Sie das Passwort des Postfachs (oder ein App-Passwort) ein.", // code.pwreq
+  "Ein Passwort kann nicht über eine unverschlüsselte Verbindung gesendet werden; wählen Sie TLS oder STARTTLS.", // code.insecure
 ];

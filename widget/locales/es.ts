@@ -158,4 +158,9 @@ export const texts = [
   "Corregir el ajuste", // test.fix
   "Editar la configuración", // test.edit
   "Reintentar", // retry
+  "Este inicio de sesión ha caducado. Vuelva a empezar.", // code.expired
+  "El proveedor no pudo completar el inicio de sesión. Vuelva a intentarlo en un momento.", // code.provider
+  "No se concedió el acceso al correo. Vuelva a iniciar sesión y permita todos los permisos solicitados.", // code.scope
+  "Introduzca la contraseña del buzón (o una contraseña de aplicación).", // code.pwreq
+  "No se puede enviar una contraseña por una conexión sin cifrar; elija TLS o STARTTLS.", // code.insecure
 ];

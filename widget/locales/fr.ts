@@ -158,4 +158,9 @@ export const texts = [
   "Corriger le réglage", // test.fix
   "Modifier les paramètres", // test.edit
   "Réessayer", // retry
+  "Cette connexion a expiré. Recommencez-la.", // code.expired
+  "Le fournisseur n’a pas pu terminer la connexion. Réessayez dans un instant.", // code.provider
+  "L’accès au courrier n’a pas été accordé. Reconnectez-vous et autorisez toutes les permissions demandées.", // code.scope
+  "Saisissez le mot de passe de la boîte (ou un mot de passe d’application).", // code.pwreq
+  "Un mot de passe ne peut pas être envoyé sur une connexion non chiffrée ; choisissez TLS ou STARTTLS.", // code.insecure
 ];

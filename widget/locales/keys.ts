@@ -161,4 +161,9 @@ export const KEYS = [
   'test.fix',
   'test.edit',
   'retry',
+  'code.expired',
+  'code.provider',
+  'code.scope',
+  'code.pwreq',
+  'code.insecure',
 ] as const;
