@@ -78,10 +78,16 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
   registerOAuthRoutes(api, services);
   registerTestRoutes(api, services);
 
-  api.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'email-config-wizard', version: '0.1.0', description: 'Connect a support mailbox: detection, OAuth, connection tests, encrypted settings.' },
-  });
+  // Built on first request (every route is registered by then) and kept: generating it takes milliseconds.
+  let openApiDocument: object | undefined;
+  api.get('/openapi.json', (c) =>
+    c.json(
+      (openApiDocument ??= api.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: 'email-config-wizard', version: '0.1.0', description: 'Connect a support mailbox: detection, OAuth, connection tests, encrypted settings.' },
+      })),
+    ),
+  );
   api.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Host API key' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'http', scheme: 'bearer', description: 'Widget session token' });
 
