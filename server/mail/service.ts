@@ -67,6 +67,8 @@ export interface PreparedTest {
   credentials: Partial<Record<Protocol, MailCredentials>> | { tokenError: string };
   oauthProvider?: OAuthProviderId;
   allowUntrustedCertificates: boolean;
+  /** SMTP signs in with its own password: a refused one points at `auth.smtpPassword`. */
+  separateSmtpPassword: boolean;
   sendTestTo?: string;
   from: string;
   saved?: EmailSettingsRow;
@@ -104,11 +106,13 @@ export class MailTestService {
     await this.checkRateLimits(caller, targets);
 
     let credentials: PreparedTest['credentials'];
+    let separateSmtpPassword = false;
     if (auth.method === 'password') {
       const usingSaved = !auth.password;
       const password = auth.password ?? (saved?.row.auth_method === 'password' ? saved.password : undefined);
       if (!password) throw new ApiError(400, 'PASSWORD_REQUIRED', 'Enter the mailbox password (or app password).', 'auth.password');
       const smtpPassword = auth.smtpPassword ?? (usingSaved ? saved?.smtpPassword : undefined) ?? password;
+      separateSmtpPassword = smtpPassword !== password;
       credentials = {
         ...(targets.imap ? { imap: { kind: 'password', user: targets.imap.username, password } } : {}),
         ...(targets.smtp ? { smtp: { kind: 'password', user: targets.smtp.username, password: smtpPassword } } : {}),
@@ -122,6 +126,7 @@ export class MailTestService {
       credentials,
       oauthProvider: auth.method === 'oauth' ? auth.provider : undefined,
       allowUntrustedCertificates: input.allowUntrustedCertificates ?? saved?.row.allow_untrusted_tls === 1,
+      separateSmtpPassword,
       sendTestTo: input.sendTestTo,
       from: input.email ?? saved?.row.email ?? targets.smtp?.username ?? '',
       saved: saved?.row,
@@ -150,6 +155,7 @@ export class MailTestService {
         : testSmtp(this.deps.net, server, credentials, { ...options, sendTestTo: test.sendTestTo, from: test.from });
     };
     const [imap, smtp] = await Promise.all([runOne('imap'), runOne('smtp')]);
+    if (test.separateSmtpPassword && smtp?.error?.field === 'auth.password') smtp.error.field = 'auth.smtpPassword';
     const answer: TestAnswer = { ok: [imap, smtp].every((result) => result === undefined || result.ok), ...(imap ? { imap } : {}), ...(smtp ? { smtp } : {}) };
     await this.record(test, answer);
     return answer;

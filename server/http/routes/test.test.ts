@@ -81,6 +81,13 @@ describe('POST /test', () => {
     }
   });
 
+  it('a refused separate SMTP password points at auth.smtpPassword', async () => {
+    const token = await app.session('acct-smtp-password');
+    const { body } = await post(token, { imap, smtp, auth: { method: 'password', password: PASSWORD, smtpPassword: 'wrong-smtp-password' } });
+    expect(body.imap.ok).toBe(true);
+    expect(body.smtp.error).toMatchObject({ code: 'AUTH_FAILED', field: 'auth.smtpPassword' });
+  });
+
   it('streams phases as server-sent events, then the result', async () => {
     const token = await app.session('acct-sse');
     const response = await app.request('/test', {
