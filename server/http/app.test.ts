@@ -29,6 +29,15 @@ describe('HTTP edge', () => {
     expect(await response.json()).toEqual({ status: 'ok', database: 'ok', version: expect.any(String) });
   });
 
+  it('answers /health with 503 and the envelope when the database is gone', async () => {
+    const broken = await createTestApp();
+    await broken.services.database.close();
+    const response = await broken.request('/health');
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('DATABASE_UNAVAILABLE');
+    await broken.close();
+  });
+
   it('serves an OpenAPI 3.1 document that lists the routes and their security', async () => {
     const response = await app.request('/openapi.json');
     expect(response.status).toBe(200);
