@@ -1,5 +1,4 @@
 import { configureLocalization, str } from '@lit/localize';
-import { KEYS } from './keys.js';
 
 /** The languages the widget speaks; English is the source. */
 export const LOCALES = ['en', 'de', 'fr', 'es'] as const;
@@ -20,7 +19,7 @@ declare const __ECW_SCRIPT_TAG__: boolean | undefined;
 const SCRIPT_TAG = typeof __ECW_SCRIPT_TAG__ !== 'undefined' && __ECW_SCRIPT_TAG__;
 const scriptUrl = SCRIPT_TAG && document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : '';
 
-function loadTexts(locale: keyof typeof loaders): Promise<{ texts: readonly string[] }> {
+function loadTexts(locale: keyof typeof loaders): Promise<{ texts: Record<string, string> }> {
   if (SCRIPT_TAG) return import(/* @vite-ignore */ new URL(`locales/${locale}.js`, scriptUrl || document.baseURI).href);
   return loaders[locale]();
 }
@@ -47,14 +46,12 @@ export function setWidgetLocale(tag: string | null | undefined): Promise<void> {
   return controls.setLocale(localeFor(tag));
 }
 
-/** Pairs a locale's text list with the ids; a text with `${0}` becomes a `str` template. */
-export function toTemplates(texts: readonly string[]) {
+/** Turns a locale's texts into @lit/localize templates: a text with `${0}` becomes a `str` template. */
+export function toTemplates(texts: Record<string, string>) {
   const templates: Record<string, string | ReturnType<typeof str>> = {};
-  KEYS.forEach((key, index) => {
-    const text = texts[index];
-    if (text === undefined) return;
+  for (const [id, text] of Object.entries(texts)) {
     const parts = text.split('${0}');
-    templates[key] = parts.length > 1 ? str(Object.assign(parts, { raw: parts }) as unknown as TemplateStringsArray, 0) : text;
-  });
+    templates[id] = parts.length > 1 ? str(Object.assign(parts, { raw: parts }) as unknown as TemplateStringsArray, 0) : text;
+  }
   return templates;
 }

@@ -1,6 +1,5 @@
 import { expect } from '@open-wc/testing';
 import { readFile } from '@web/test-runner-commands';
-import { KEYS } from './keys.js';
 import { localeFor, toTemplates } from './index.js';
 import { texts as de } from './de.js';
 import { texts as fr } from './fr.js';
@@ -27,13 +26,12 @@ describe('locales', () => {
   it('every text id in the source has a translation in every language, and no translation is orphaned', async () => {
     const ids = await sourceIds();
     expect(ids.size).to.be.greaterThan(100);
-    expect([...ids.keys()].sort()).to.deep.equal([...KEYS].sort());
     for (const [name, texts] of Object.entries({ de, fr, es })) {
-      expect(texts.length, name).to.equal(KEYS.length);
-      KEYS.forEach((key, index) => {
-        expect(texts[index]!.includes('${0}'), `${name} ${key}`).to.equal(ids.get(key));
-        expect(texts[index]!.trim(), `${name} ${key}`).not.to.equal('');
-      });
+      expect(Object.keys(texts).sort(), name).to.deep.equal([...ids.keys()].sort());
+      for (const [id, text] of Object.entries(texts)) {
+        expect(text.includes('${0}'), `${name} ${id}`).to.equal(ids.get(id));
+        expect(text.trim(), `${name} ${id}`).not.to.equal('');
+      }
     }
   });
 
