@@ -106,16 +106,16 @@ function classify(error: unknown, context: FailureContext): Finding {
       return { code: 'SMTP_AUTH_DISABLED', message: `The server refused SMTP authentication for this mailbox: it is switched off by the administrator.${said}` };
     }
     if (IMAP_DISABLED.test(serverText)) {
-      return { code: 'IMAP_DISABLED', message: `The password is right, but IMAP access is switched off for this mailbox.${said}` };
+      return { code: 'IMAP_DISABLED', message: `IMAP access is switched off for this mailbox, so mail programs cannot read it.${said}` };
     }
     if (APP_PASSWORD.test(serverText)) {
       return { code: 'APP_PASSWORD_REQUIRED', message: `The server wants an app password instead of the account password.${said}`, field: 'auth.password' };
     }
+    if (mailError?.serverResponseCode === 'UNAVAILABLE') {
+      return { code: 'UNKNOWN', message: `The server could not check the sign-in right now (a temporary failure on its side).${said}` };
+    }
     if (context.credentials === 'oauth') {
       return { code: 'OAUTH_TOKEN_INVALID', message: `The server did not accept the OAuth sign-in for ${server.username}.${said}`, field: 'auth.provider' };
-    }
-    if (mailError?.serverResponseCode === 'UNAVAILABLE') {
-      return { code: 'UNKNOWN', message: `The server could not check the login right now (temporary failure).${said}` };
     }
     return { code: 'AUTH_FAILED', message: `The server did not accept the user name ${server.username} with this password.${said}`, field: 'auth.password' };
   }

@@ -164,6 +164,19 @@ describe('testImap against a real Dovecot', () => {
     expect(result.error!.steps[0]).toContain('Enable IMAP');
   });
 
+  it('token introspection down → UNKNOWN (a temporary failure), not a bad token', async () => {
+    mail.dovecot.setIntrospection(() => {
+      throw new Error('introspection down');
+    });
+    try {
+      const result = await testImap(mail.network, imap(mail.dovecot.imapsPort, 'tls'), { kind: 'oauth', user: USER, accessToken: 'valid-token' }, options);
+      expect(result.error?.code).toBe('UNKNOWN');
+      expect(result.error?.message).toContain('temporary');
+    } finally {
+      mail.dovecot.setIntrospection((token) => (token === 'valid-token' ? { active: true, username: USER } : { active: false }));
+    }
+  });
+
   it('a name that does not resolve → DNS_NOT_FOUND at resolve', async () => {
     const result = await testImap(mail.network, imap(993, 'tls', 'missing.mail.test'), password, options);
     expect(result.error).toMatchObject({ code: 'DNS_NOT_FOUND', field: 'imap.host' });

@@ -10,7 +10,7 @@ export type Introspect = (token: string) => IntrospectionAnswer | Promise<Intros
 export interface TestIntrospectionServer {
   /** `http://127.0.0.1:<port>/introspect` — the URL Dovecot's oauth2 passdb posts to. */
   url: string;
-  /** Replaces the decision function (default: every token is inactive). */
+  /** Replaces the decision function (default: every token is inactive); one that throws answers 503. */
   setIntrospection(fn: Introspect): void;
   /** How many tokens were checked so far. */
   readonly calls: number;
@@ -45,7 +45,10 @@ export async function startIntrospectionServer(initial?: Introspect): Promise<Te
       try {
         answer = token ? await introspect(token) : { active: false };
       } catch {
-        answer = { active: false };
+        // A throwing decision function plays an endpoint that is down.
+        response.writeHead(503, { 'content-type': 'application/json' });
+        response.end('{"error":"temporarily_unavailable"}');
+        return;
       }
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(answer));
