@@ -124,6 +124,22 @@ describe.each(TEST_DIALECTS)('token service on %s', (dialect) => {
     expect(row.status).toBe('active');
   });
 
+  it('an unreadable stored refresh token is an operator error and leaves no lease behind', async () => {
+    const accountId = `${dialect}-unreadable`;
+    const id = await connectMailbox(app, oauth, accountId, 'google');
+    await db()
+      .updateTable('oauth_credentials')
+      .set({ access_expires_at: Date.now() - 1000, refresh_token_enc: 'v1:retired-key:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAA' })
+      .where('id', '=', id)
+      .execute();
+    const response = await hostCredentials(app, accountId);
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('SECRET_UNREADABLE');
+    const row = await credentialRow(id);
+    expect(row.refresh_lease_owner).toBeNull();
+    expect(row.status).toBe('active');
+  });
+
   it('invalid_grant marks the credential as needing reauthorisation, visible in the settings', async () => {
     const accountId = `${dialect}-revoked`;
     const id = await connectMailbox(app, oauth, accountId, 'microsoft');
@@ -227,8 +243,15 @@ describe.each(TEST_DIALECTS)('token service on %s', (dialect) => {
   it('no access or refresh token appears in any log line', async () => {
     const rows = await db().selectFrom('oauth_credentials').selectAll().execute();
     const logs = app.logLines.join('\n');
+    const readable = (read: () => string | undefined) => {
+      try {
+        return read();
+      } catch {
+        return undefined; // the deliberately unreadable one above
+      }
+    };
     for (const row of rows) {
-      for (const secret of [app.services.oauth.credentials.accessToken(row), app.services.oauth.credentials.refreshToken(row)]) {
+      for (const secret of [readable(() => app.services.oauth.credentials.accessToken(row)), readable(() => app.services.oauth.credentials.refreshToken(row))]) {
         if (secret) expect(logs).not.toContain(secret);
       }
     }

@@ -104,7 +104,13 @@ export class TokenService implements AccessTokenSource {
       if (this.isFresh(row) && (!force || (row.last_refreshed_at ?? 0) >= startedAt)) return this.view(row);
       const owner = `${this.instanceId}:${randomUUID()}`;
       if (await store.tryLease(credentialId, owner, leaseMs)) {
-        return this.refreshHoldingLease(credentialId, owner, force ? startedAt : undefined);
+        try {
+          return await this.refreshHoldingLease(credentialId, owner, force ? startedAt : undefined);
+        } catch (error) {
+          // Every planned exit has released it already; this covers the unplanned ones (an unreadable secret, a database error).
+          await store.releaseLease(credentialId, owner).catch(() => undefined);
+          throw error;
+        }
       }
       if (this.options.now() > deadline) {
         throw oauthError('OAUTH_PROVIDER_UNAVAILABLE', row.provider, undefined, 503);
