@@ -58,6 +58,18 @@ describe('explainFailure', () => {
     expect(error.message).toContain('SSH-2.0');
   });
 
+  it('implicit TLS on port 143 → "Port 143 expects STARTTLS"; STARTTLS on 993 that answers TLS → "Port 993 expects TLS"', () => {
+    const onPlain = explainFailure(new NetError('TLS_FAILED', 'x', 'ERR_SSL_WRONG_VERSION_NUMBER'), context({ port: 143, phase: 'tls' }));
+    expect(onPlain).toMatchObject({ code: 'TLS_FAILED', field: 'imap.security' });
+    expect(onPlain.message).toContain('Port 143 expects STARTTLS');
+    const onTls = explainFailure(new Error('greeting timeout'), {
+      ...context({ phase: 'greeting', portSpeaksTls: true }),
+      server: { host: 'imap.example.com', port: 993, security: 'starttls', username: 'support@example.com' },
+    });
+    expect(onTls.message).toContain('Port 993 expects TLS');
+    expect(onTls.steps[0]).toContain('Set security to TLS for port 993');
+  });
+
   it('every code has generic steps, with every placeholder filled', () => {
     for (const code of MAIL_TEST_CODES) {
       const steps = stepsFor(code, { protocol: 'smtp', host: 'smtp.example.com', port: 587, username: 'a@example.com', certNames: ['mail.example.com'] });
