@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCa } from '../../server/testing/certs.js';
+import { startDnsServer, type DnsRecords, type TestDnsServer } from '../../server/testing/dns-server.js';
+import { startHttpsServer, type TestHttpsServer } from '../../server/testing/https-server.js';
+import { startServerProcess, type ServerProcess } from '../../server/testing/server-process.js';
+import { startConnectionCounters, type ConnectionCounters } from '../support/counters.js';
+import { startTcpForwarder, type TcpForwarder } from '../support/forwarder.js';
+import { NETNS_PUBLIC_ADDRESS } from '../support/netns.js';
+
+/**
+ * SSRF, against the real server in its default mode (private networks not allowed), inside a
+ * loopback-only network namespace: every spelling of an internal address, given to `/test`,
+ * published in DNS, in an autoconfig document or behind an HTTP redirect, is refused — and not
+ * one connection reaches the listeners that count on loopback's standard and test ports.
+ */
+const API_KEY = `ssrf-${randomBytes(12).toString('hex')}`;
+/** Ports the server would use on its own: autoconfig (80/443), IMAP (993/143), SMTP (465/587/25). */
+const STANDARD_PORTS = [80, 443, 993, 143, 465, 587, 25];
+
+let server: ServerProcess;
+let dns: TestDnsServer;
+let counters: ConnectionCounters;
+let testPortCounters: ConnectionCounters;
+const testPort = 20_993;
+let autoconfig: TestHttpsServer;
+let publicHttps: TcpForwarder;
+
+/** Names an attacker controls, and what they resolve to. */
+const ATTACKER_ZONE: DnsRecords = {
+  'localhost': { A: ['127.0.0.1'], AAAA: ['::1'] },
+  'loopback.attacker.test': { A: ['127.0.0.1'] },
+  'loopback6.attacker.test': { AAAA: ['::1'] },
+  'mapped.attacker.test': { AAAA: ['::ffff:127.0.0.1'] },
+  'metadata.attacker.test': { A: ['169.254.169.254'] },
+  'private.attacker.test': { A: ['10.1.2.3'] },
+  'cgnat.attacker.test': { A: ['100.64.0.1'] },
+  'ula.attacker.test': { AAAA: ['fd00::1'] },
+  'unspecified.attacker.test': { A: ['0.0.0.0'] },
+  // Detection: every name under these domains (MX hosts, autoconfig., imap., mail., SRV targets) is internal.
+  'internal-domain.test': { A: ['127.0.0.1'], AAAA: ['::1'], MX: [{ exchange: 'mx.internal-domain.test', priority: 10 }] },
+  '*.internal-domain.test': { A: ['127.0.0.1'], AAAA: ['::1'] },
+  '_imaps._tcp.internal-domain.test': { SRV: [{ target: 'imap.internal-domain.test', port: 993 }] },
+  '_submission._tcp.internal-domain.test': { SRV: [{ target: 'smtp.internal-domain.test', port: 587 }] },
+  'metadata-domain.test': { A: ['169.254.169.254'], MX: [{ exchange: 'mx.metadata-domain.test', priority: 10 }] },
+  '*.metadata-domain.test': { A: ['169.254.169.254'], AAAA: ['fd00::1'] },
+  // An allowed (public) autoconfig host whose answer sends the server somewhere internal.
+  'redirect-domain.test': {},
+  'autoconfig.redirect-domain.test': { A: [NETNS_PUBLIC_ADDRESS] },
+  'xml-domain.test': {},
+  'autoconfig.xml-domain.test': { A: [NETNS_PUBLIC_ADDRESS] },
+};
+
+beforeAll(async () => {
+  if (!process.env.ECW_NETNS) throw new Error('The SSRF suite binds standard ports: run it through e2e/ssrf.test.ts.');
+  const ca = createTestCa();
+  dns = await startDnsServer(ATTACKER_ZONE);
+  counters = await startConnectionCounters(['127.0.0.1', '::1'], STANDARD_PORTS);
+  // The port the /test targets name: on 127.0.0.1 and ::1 alike (the namespace is ours, so any port is free).
+  testPortCounters = await startConnectionCounters(['127.0.0.1', '::1'], [testPort]);
+  autoconfig = await startHttpsServer(ca.issue(['autoconfig.redirect-domain.test', 'autoconfig.xml-domain.test']), {
+    'autoconfig.redirect-domain.test/mail/config-v1.1.xml': { status: 302, headers: { location: 'https://127.0.0.1/mail/config-v1.1.xml' } },
+    'autoconfig.redirect-domain.test/.well-known/autoconfig/mail/config-v1.1.xml': { status: 301, headers: { location: 'http://169.254.169.254/latest/meta-data/' } },
+    'autoconfig.xml-domain.test/mail/config-v1.1.xml': { body: autoconfigPointingAt('0x7f000001', '[::1]') },
+  });
+  publicHttps = await startTcpForwarder({ host: NETNS_PUBLIC_ADDRESS, port: 443, targetPort: autoconfig.port });
+  server = await startServerProcess({
+    env: {
+      EMAIL_WIZARD_DB: `/tmp/ecw-ssrf-${randomBytes(6).toString('hex')}/wizard.sqlite`,
+      EMAIL_WIZARD_API_KEYS: API_KEY,
+      EMAIL_WIZARD_ALLOW_PRIVATE_NETWORKS: 'false',
+      EMAIL_WIZARD_DNS_SERVERS: dns.address,
+      NODE_EXTRA_CA_CERTS: ca.certPath,
+    },
+  });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await Promise.all([dns?.close(), counters?.stop(), testPortCounters?.stop(), autoconfig?.close(), publicHttps?.stop()]);
+});
+
+async function newSession(): Promise<string> {
+  const response = await fetch(`${server.apiUrl}/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ accountId: `ssrf-${randomBytes(4).toString('hex')}` }),
+    signal: AbortSignal.timeout(5000),
+  });
+  return ((await response.json()) as { token: string }).token;
+}
+
+interface ProtocolAnswer {
+  ok: boolean;
+  error?: { code: string; message: string };
+}
+
+/** `POST /test` with `host` for IMAP and SMTP (a fresh session each time: the per-session rate limit stays out of the way). */
+async function testConnection(host: string): Promise<{ status: number; imap?: ProtocolAnswer; smtp?: ProtocolAnswer }> {
+  const server_ = (port: number) => ({ host, port, security: 'tls', username: 'victim@example.com' });
+  const response = await fetch(`${server.apiUrl}/test`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await newSession()}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ imap: server_(testPort), smtp: server_(testPort), auth: { method: 'password', password: 'irrelevant-password' } }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: response.status, ...((await response.json()) as object) };
+}
+
+async function detect(email: string): Promise<{ status: number; stream: string }> {
+  const response = await fetch(`${server.apiUrl}/detect`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await newSession()}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ email }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: response.status, stream: await response.text() };
+}
+
+function autoconfigPointingAt(imapHost: string, smtpHost: string): string {
+  return `<?xml version="1.0"?>
+<clientConfig version="1.1"><emailProvider id="xml-domain.test"><domain>xml-domain.test</domain>
+<incomingServer type="imap"><hostname>${imapHost}</hostname><port>993</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer>
+<outgoingServer type="smtp"><hostname>${smtpHost}</hostname><port>465</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer>
+</emailProvider></clientConfig>`;
+}
+
+const LITERAL_SPELLINGS = [
+  ['decimal IPv4', '2130706433'],
+  ['octal IPv4', '017700000001'],
+  ['hex IPv4', '0x7f000001'],
+  ['dotted hex IPv4', '0x7f.0x0.0x0.0x1'],
+  ['short IPv4', '127.1'],
+  ['IPv4-mapped IPv6', '[::ffff:127.0.0.1]'],
+  ['IPv4-mapped IPv6, hex', '::ffff:7f00:1'],
+  ['IPv6 loopback', '[::1]'],
+  ['IPv6 unspecified', '[::]'],
+  ['IPv4 unspecified', '0.0.0.0'],
+  ['bare zero', '0'],
+  ['link-local metadata', '169.254.169.254'],
+  ['unique-local fd00::/8', '[fd00::1]'],
+  ['CGNAT 100.64.0.0/10', '100.64.0.1'],
+  ['private 10/8', '10.0.0.1'],
+  ['private 192.168/16', '192.168.1.1'],
+  ['private 172.16/12', '172.16.0.1'],
+] as const;
+
+const NAME_SPELLINGS = [
+  ['localhost', 'localhost'],
+  ['a name resolving to 127.0.0.1', 'loopback.attacker.test'],
+  ['a name resolving to ::1', 'loopback6.attacker.test'],
+  ['a name resolving to ::ffff:127.0.0.1', 'mapped.attacker.test'],
+  ['a name resolving to 169.254.169.254', 'metadata.attacker.test'],
+  ['a name resolving to 10.1.2.3', 'private.attacker.test'],
+  ['a name resolving to 100.64.0.1', 'cgnat.attacker.test'],
+  ['a name resolving to fd00::1', 'ula.attacker.test'],
+  ['a name resolving to 0.0.0.0', 'unspecified.attacker.test'],
+] as const;
+
+describe('POST /test refuses every internal address with BLOCKED_ADDRESS', () => {
+  for (const [label, host] of [...LITERAL_SPELLINGS, ...NAME_SPELLINGS]) {
+    it(`${label}: ${host}`, async () => {
+      const answer = await testConnection(host);
+      expect(answer.status).toBe(200);
+      expect(answer.imap?.error?.code).toBe('BLOCKED_ADDRESS');
+      expect(answer.smtp?.error?.code).toBe('BLOCKED_ADDRESS');
+      expect(testPortCounters.total).toBe(0);
+    });
+  }
+
+  it('a name that resolved to an allowed address before and to loopback now (DNS rebinding)', async () => {
+    dns.setRecords({ ...ATTACKER_ZONE, 'rebind.attacker.test': { A: [NETNS_PUBLIC_ADDRESS] } });
+    const first = await testConnection('rebind.attacker.test');
+    // The allowed address was tried (and, nothing listening there, refused): it is not BLOCKED.
+    expect(first.imap?.error?.code).not.toBe('BLOCKED_ADDRESS');
+    dns.setRecords({ ...ATTACKER_ZONE, 'rebind.attacker.test': { A: ['127.0.0.1'] } });
+    const second = await testConnection('rebind.attacker.test');
+    expect(second.imap?.error?.code).toBe('BLOCKED_ADDRESS');
+    expect(second.smtp?.error?.code).toBe('BLOCKED_ADDRESS');
+    dns.setRecords(ATTACKER_ZONE);
+    expect(testPortCounters.total).toBe(0);
+  });
+});
+
+describe('detection never connects to an internal address', () => {
+  it('a domain whose MX, SRV, autoconfig and guessed hosts all resolve to loopback', async () => {
+    const answer = await detect('someone@internal-domain.test');
+    expect(answer.status).toBe(200);
+    expect(dns.queries.some((query) => query.endsWith('internal-domain.test'))).toBe(true);
+    expect(counters.hits).toEqual([]);
+  });
+
+  it('a domain whose every host resolves to the metadata address or fd00::/8', async () => {
+    const answer = await detect('someone@metadata-domain.test');
+    expect(answer.status).toBe(200);
+    expect(counters.hits).toEqual([]);
+  });
+
+  it('an allowed autoconfig host that redirects to 127.0.0.1 and to 169.254.169.254', async () => {
+    const before = autoconfig.requests.length;
+    const answer = await detect('someone@redirect-domain.test');
+    expect(answer.status).toBe(200);
+    // The public host was asked (so the redirect was really offered) …
+    expect(autoconfig.requests.length).toBeGreaterThan(before);
+    // … and the redirect target was never contacted.
+    expect(counters.hits).toEqual([]);
+  });
+
+  it('an autoconfig document that names internal servers (0x7f000001, [::1]) is not probed', async () => {
+    const answer = await detect('someone@xml-domain.test');
+    expect(answer.status).toBe(200);
+    expect(autoconfig.requests.some((request) => request.includes('autoconfig.xml-domain.test'))).toBe(true);
+    expect(counters.hits).toEqual([]);
+  });
+});
+
+describe('after everything', () => {
+  it('not one connection reached a loopback listener', () => {
+    expect(counters.hits).toEqual([]);
+    expect(testPortCounters.hits).toEqual([]);
+  });
+});
