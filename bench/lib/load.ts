@@ -9,6 +9,9 @@ export interface LoadOptions {
   durationSeconds?: number;
   connections?: number;
   headers?: Record<string, string>;
+  /** HTTP method (default GET) and request body, for POST routes. */
+  method?: string;
+  body?: string;
 }
 
 export interface LoadResult {
@@ -26,6 +29,8 @@ export async function loadTest(url: string, options: LoadOptions = {}): Promise<
   const { durationSeconds = 3, connections = 20, headers = {} } = options;
   const args = [AUTOCANNON, '--json', '-d', String(durationSeconds), '-c', String(connections)];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
+  if (options.method) args.push('-m', options.method);
+  if (options.body !== undefined) args.push('-b', options.body);
   args.push(url);
   const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024, timeout: (durationSeconds + 30) * 1000 });
   const report = JSON.parse(stdout) as {

@@ -16,6 +16,12 @@ export interface NormalisedEmail {
 
 const MAX_ADDRESS_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
+const CONTROL_OR_SPACE = /[\u0000-\u001f\u007f\s]/;
+const ASCII_LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/;
+const INTERNATIONAL_LOCAL_PART = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]+$/u;
+const ASCII_DOMAIN = /^[a-z0-9.-]+$/;
+const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const DIGITS = /^[0-9]+$/;
 
 /**
  * Checks and normalises an email address: trims it, lower-cases the domain, converts an
@@ -27,7 +33,7 @@ const MAX_LOCAL_PART_LENGTH = 64;
 export function normaliseEmail(input: unknown): NormalisedEmail {
   if (typeof input !== 'string' || input.trim() === '') throw new InvalidEmailError('Enter an email address, such as support@company.com.');
   const text = input.trim();
-  if (/[\u0000-\u001f\u007f\s]/.test(text)) throw new InvalidEmailError('An email address cannot contain spaces or control characters.');
+  if (CONTROL_OR_SPACE.test(text)) throw new InvalidEmailError('An email address cannot contain spaces or control characters.');
   const at = text.lastIndexOf('@');
   if (at === -1) throw new InvalidEmailError(`"${shorten(text)}" has no @: enter a full address, such as support@company.com.`);
   const localPart = text.slice(0, at);
@@ -35,7 +41,7 @@ export function normaliseEmail(input: unknown): NormalisedEmail {
   if (localPart === '') throw new InvalidEmailError('The part before the @ is missing.');
   if (localPart.includes('@')) throw new InvalidEmailError('An email address has exactly one @.');
   if (localPart.length > MAX_LOCAL_PART_LENGTH) throw new InvalidEmailError('The part before the @ is longer than the 64 characters an address allows.');
-  if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/.test(localPart) && !/^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~.-]+$/u.test(localPart)) {
+  if (!ASCII_LOCAL_PART.test(localPart) && !INTERNATIONAL_LOCAL_PART.test(localPart)) {
     throw new InvalidEmailError('The part before the @ contains characters an address cannot have.');
   }
   if (localPart.startsWith('.') || localPart.endsWith('.') || localPart.includes('..')) {
@@ -45,14 +51,15 @@ export function normaliseEmail(input: unknown): NormalisedEmail {
   if (rawDomain.startsWith('[') || parseIpLiteral(rawDomain.replace(/\.$/, '')) !== undefined) {
     throw new InvalidEmailError('Use an address with a domain name, not an IP address, after the @.');
   }
-  const domain = domainToASCII(rawDomain.replace(/\.$/, '').toLowerCase());
+  const lowered = rawDomain.replace(/\.$/, '').toLowerCase();
+  const domain = ASCII_DOMAIN.test(lowered) ? lowered : domainToASCII(lowered);
   const labels = domain.split('.');
   const valid =
     domain !== '' &&
     domain.length <= 253 &&
     labels.length >= 2 &&
-    labels.every((label) => /^(?!-)[a-z0-9-]{1,63}(?<!-)$/.test(label)) &&
-    !/^[0-9]+$/.test(labels[labels.length - 1]!);
+    labels.every((label) => DOMAIN_LABEL.test(label)) &&
+    !DIGITS.test(labels[labels.length - 1]!);
   if (!valid) throw new InvalidEmailError(`"${shorten(rawDomain)}" is not a valid domain name.`);
   const email = `${localPart}@${domain}`;
   if (email.length > MAX_ADDRESS_LENGTH) throw new InvalidEmailError('The address is longer than the 254 characters an address allows.');

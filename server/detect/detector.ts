@@ -50,6 +50,9 @@ export interface Detector {
   clearCache(): void;
 }
 
+/** Time kept back from the deadline for shaping and sending the answer. */
+const DEADLINE_MARGIN_MS = 30;
+
 const DEFAULTS = { deadlineMs: 3000, cacheTtlMs: 60 * 60 * 1000, missTtlMs: 5 * 60 * 1000, cacheSize: 10_000 };
 
 /**
@@ -85,7 +88,7 @@ export function createDetector(options: DetectorOptions): Detector {
 
     let shared = inflight.get(address.domain);
     if (!shared) {
-      shared = runSources(address, progress).then(({ found, complete }) => {
+      shared = runSources(address, progress, started + settings.deadlineMs - DEADLINE_MARGIN_MS).then(({ found, complete }) => {
         const useful = found.findings.some((f) => f.imap || f.smtp || f.provider);
         cache.set(address.domain, found, useful && complete ? settings.cacheTtlMs : settings.missTtlMs);
         return found;
@@ -98,9 +101,12 @@ export function createDetector(options: DetectorOptions): Detector {
   }
 
   /** Runs the remote sources under the deadline; `complete` is false when the deadline cut some short. */
-  async function runSources(address: NormalisedEmail, progress: (event: DetectionProgress) => void): Promise<{ found: DomainFindings; complete: boolean }> {
+  async function runSources(
+    address: NormalisedEmail,
+    progress: (event: DetectionProgress) => void,
+    deadlineAt: number,
+  ): Promise<{ found: DomainFindings; complete: boolean }> {
     const started = performance.now();
-    const deadlineAt = started + settings.deadlineMs;
     const stop = new AbortController();
     const ctx: SourceContext = {
       net: settings.net,
@@ -202,7 +208,7 @@ export function createDetector(options: DetectorOptions): Detector {
     const deadline = setTimeout(() => {
       timedOut = true;
       finish();
-    }, settings.deadlineMs);
+    }, Math.max(1, deadlineAt - performance.now()));
 
     await finished;
     clearTimeout(deadline);

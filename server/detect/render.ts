@@ -26,10 +26,10 @@ const sameServer = (a: ServerTemplate | null, b: ServerTemplate | null) =>
 export function buildResult(address: NormalisedEmail, found: DomainFindings, elapsedMs: number): DetectionResult {
   const ranked = [...found.findings].sort((a, b) => a.rank - b.rank);
   const winner = ranked.find((f) => f.imap || f.smtp || f.provider);
-  const base = { email: address.email, domain: address.domain };
   if (!winner) {
     return {
-      ...base,
+      email: address.email,
+      domain: address.domain,
       provider: null,
       imap: null,
       smtp: null,
@@ -67,7 +67,8 @@ export function buildResult(address: NormalisedEmail, found: DomainFindings, ela
   }
 
   return {
-    ...base,
+    email: address.email,
+    domain: address.domain,
     provider: provider ? publicProvider(provider, supported) : null,
     imap: supported ? render(winner.imap, address) : null,
     smtp: supported ? render(winner.smtp, address) : null,
