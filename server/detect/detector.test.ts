@@ -290,7 +290,9 @@ describe('the deadline', () => {
 
 describe('misses, caching and sharing', () => {
   it('says when a domain does not exist', async () => {
-    const result = await detector.detect('help@nx.test');
+    const { result, events } = await detectWithProgress(detector, 'help@nx.test');
+    expect(events.find((e) => e.source === 'mx' && e.status === 'end')).toMatchObject({ found: false, error: 'DNS_NOT_FOUND' });
+    expect(events.some((e) => e.source === 'guess')).toBe(false);
     expect(result).toMatchObject({ source: 'none', provider: null, imap: null, smtp: null, confidence: 'low', authMethods: ['password'], alternatives: [] });
     expect(result.notes[0]).toBe('The domain nx.test does not exist. Check the address for a typing mistake.');
   });

@@ -123,10 +123,12 @@ export function createDetector(options: DetectorOptions): Detector {
     const finished = new Promise<void>((resolve) => (finish = resolve));
     let guessTimer: NodeJS.Timeout | undefined;
     let guessStarted = false;
+    let domainMissing = false;
 
     const hasAnswer = () => findings.some((f) => f.imap || f.smtp || f.provider);
     const checkDone = () => {
       if (stop.signal.aborted) return;
+      if (domainMissing) return finish();
       const best = Math.min(...findings.filter((f) => f.imap || f.smtp || f.provider).map((f) => f.rank));
       const leader = findings.filter((f) => f.imap || f.smtp || f.provider).sort((a, b) => a.rank - b.rank)[0];
       // A running MX look-up may still name the provider (and its OAuth) behind a better-ranked answer.
@@ -173,7 +175,7 @@ export function createDetector(options: DetectorOptions): Detector {
       } catch (error) {
         if (error instanceof NetError && error.code === 'DNS_NOT_FOUND') {
           notes.push(`The domain ${address.domain} does not exist. Check the address for a typing mistake.`);
-          finish();
+          domainMissing = true;
         }
         throw error;
       }
