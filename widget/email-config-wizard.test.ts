@@ -196,6 +196,23 @@ describe('<email-config-wizard>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('a save refused for a server setting returns to the manual form with that field marked and focused', async () => {
+    freshAccount().on('POST /test', { json: passedTest }).on('PUT /settings', apiError(400, 'INSECURE_CONNECTION', 'Choose TLS or STARTTLS for SMTP.', 'smtp.security'));
+    const el = await open();
+    await toAuthStep(el);
+    await type(el, '#ecw-password', 'pw');
+    await sendKeys({ press: 'Enter' });
+    await atStep(el, 'final');
+    button(el, 'Save and finish').click();
+    await atStep(el, 'manual');
+    await el.updateComplete;
+    const security = $<HTMLSelectElement>(el, '#ecw-smtp\\.security')!;
+    expect(security.getAttribute('aria-invalid')).to.equal('true');
+    expect(el.shadowRoot!.activeElement).to.equal(security);
+    expect($(el, '[role="alert"]')!.textContent).to.contain('Choose TLS or STARTTLS for SMTP.');
+    await expect(el).to.be.accessible();
+  });
+
   it('shows an API error as an alert and fires ecw-error', async () => {
     freshAccount().on('POST /detect', apiError(400, 'INVALID_EMAIL', 'This is not an email address.', 'email'));
     const el = await open();

@@ -135,7 +135,10 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
       await this.api.saveSettings(settingsInput(this.state, final));
       this.dispatch({ type: 'saved', ...final });
     },
-    onError: (error) => this.fail(error),
+    onError: (error) => {
+      if (error instanceof ApiError && error.field) this.dispatch({ type: 'save-refused', field: error.field });
+      this.fail(error);
+    },
   });
 
   private disconnectTask = new Task(this, {

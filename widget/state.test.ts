@@ -94,6 +94,14 @@ describe('state machine (no DOM)', () => {
     expect(state.auth).to.deep.equal({ method: 'oauth', provider: 'microsoft' });
   });
 
+  it('sends a save the server refused for a server setting back to the manual form, field marked', () => {
+    const final = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection() }, { type: 'choose-password', password: 'pw' }, { type: 'test-finished', result: passedTest });
+    const refused = transition(final, { type: 'save-refused', field: 'imap.security' });
+    expect(refused.step).to.equal('manual');
+    expect(refused.faultField).to.equal('imap.security');
+    expect(transition(final, { type: 'save-refused', field: 'fromName' })).to.equal(final);
+  });
+
   it('never puts a secret into the snapshot, and resumes where the password is asked again', () => {
     const state = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection() }, { type: 'choose-password', password: 'hunter2' });
     const kept = snapshot(state);

@@ -62,6 +62,7 @@ export type WizardEvent =
   | { type: 'test-finished'; result: TestResult }
   | { type: 'fix-settings' }
   | { type: 'saved'; fromName: string; checkIntervalSeconds: number; deleteAfterProcessing: boolean }
+  | { type: 'save-refused'; field: string }
   | { type: 'back' }
   | { type: 'edit' }
   | { type: 'edit-final' }
@@ -225,6 +226,10 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
         checkIntervalSeconds: event.checkIntervalSeconds,
         deleteAfterProcessing: event.deleteAfterProcessing,
       };
+    case 'save-refused':
+      // The server blamed a server setting or the password: show it where it can be fixed.
+      if (!at('final') || !/^(imap|smtp|auth)\./.test(event.field)) return state;
+      return { ...state, step: 'manual', faultField: event.field, testResult: null };
     case 'back':
       return back(state);
     case 'edit':

@@ -69,7 +69,7 @@ export function addressStep(host: WizardHost) {
       ${unsupported
         ? html`<div class="alert" role="alert" part="error">
             <strong>${msg(str`${unsupported.provider?.name ?? unsupported.domain} cannot be connected over IMAP and SMTP.`, { id: 'addr.unsupported' })}</strong>
-            ${unsupported.notes.length ? html`<ul>${unsupported.notes.map((note) => html`<li>${note}</li>`)}</ul>` : nothing}
+            ${unsupported.notes.length ? html`<ul lang="en">${unsupported.notes.map((note) => html`<li>${note}</li>`)}</ul>` : nothing}
           </div>`
         : nothing}
       ${host.busy || host.sources.length

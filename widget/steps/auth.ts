@@ -45,7 +45,7 @@ export function authStep(host: WizardHost) {
       <div class="field" part="field">
         <label for="ecw-password" part="label">${offer ? msg('App password', { id: 'auth.apppw' }) : msg('Password or app password', { id: 'auth.pwlabel' })}</label>
         <input id="ecw-password" part="input" name="password" type="password" autocomplete="current-password" aria-describedby=${notes.length ? 'ecw-password-hint' : nothing} />
-        ${notes.length ? html`<div id="ecw-password-hint" class="hint">${notes.map((note) => html`<p class="hint">${note}</p>`)}</div>` : nothing}
+        ${notes.length ? html`<div id="ecw-password-hint" class="hint" lang="en">${notes.map((note) => html`<p class="hint">${note}</p>`)}</div>` : nothing}
       </div>
       <div class="actions">
         <button class=${offer ? '' : 'primary'} part="button" type="submit">${msg('Test connection', { id: 'auth.test' })}</button>

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
-import { failureText, securityLabel } from '../messages.js';
+import { errorText, failureText, securityLabel } from '../messages.js';
 import { hasSavedPassword } from '../state.js';
 import type { DetectionAlternative, MailServer } from '../api.js';
 import { backButton, errorAlert, formText, heading } from './shared.js';
@@ -16,7 +16,11 @@ export function manualStep(host: WizardHost) {
   const keepSaved = hasSavedPassword(state);
   const fault = state.faultField;
   const failure = state.testResult?.imap?.error ?? state.testResult?.smtp?.error;
-  const faultText = failure ? failureText(failure, host.localeInUse).message : '';
+  const faultText = failure
+    ? failureText(failure, host.localeInUse).message
+    : host.error && host.error.field === fault
+      ? errorText(host.error, host.localeInUse)
+      : '';
   const alternatives = (state.detection?.alternatives ?? []).filter((alt) => alt.imap || alt.smtp);
 
   const onSubmit = (event: SubmitEvent) => {
