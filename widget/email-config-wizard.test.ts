@@ -128,9 +128,11 @@ describe('<email-config-wizard>', () => {
     const deleteBox = $<HTMLInputElement>(el, 'input[name="delete"]')!;
     expect(deleteBox.checked).to.equal(false);
     expect($(el, '#ecw-delete-warning')!.hidden).to.equal(true);
-    deleteBox.click();
+    deleteBox.focus();
+    await sendKeys({ press: 'Space' });
+    expect(deleteBox.checked).to.equal(true);
     expect($(el, '#ecw-delete-warning')!.hidden).to.equal(false);
-    deleteBox.click();
+    await sendKeys({ press: 'Space' });
     await type(el, '#ecw-from', 'Company Support');
     const complete = oneEvent(el, 'ecw-complete');
     button(el, 'Save and finish').click();
@@ -237,7 +239,10 @@ describe('<email-config-wizard>', () => {
     try {
       const el = await open();
       await toAuthStep(el);
-      button(el, 'Continue with Google').click();
+      // Keyboard only: from the focused heading, Tab reaches "Continue with Google" first.
+      await sendKeys({ press: 'Tab' });
+      expect(el.shadowRoot!.activeElement).to.equal(button(el, 'Continue with Google'));
+      await sendKeys({ press: 'Enter' });
       await waitUntil(() => el.state.oauthFlowId === 'flow-1', 'flow started');
       await el.updateComplete;
       expect(popup.location.href).to.equal('https://accounts.example/auth?x=1');

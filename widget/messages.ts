@@ -143,6 +143,7 @@ function fieldLabelIn(field: string): string {
 /** A connection-test phase name (`connect`, `tls`, `auth`…) in the widget's language. */
 export function phaseLabel(name: string): string {
   switch (name) {
+    case 'resolve':
     case 'dns':
       return msg('Finding the server', { id: 'phase.dns' });
     case 'connect':
@@ -154,6 +155,7 @@ export function phaseLabel(name: string): string {
     case 'greeting':
     case 'banner':
       return msg('Server greeting', { id: 'phase.greeting' });
+    case 'authenticate':
     case 'auth':
     case 'login':
       return msg('Signing in', { id: 'phase.auth' });
@@ -161,6 +163,8 @@ export function phaseLabel(name: string): string {
     case 'select':
     case 'inbox':
       return msg('Opening the inbox', { id: 'phase.mailbox' });
+    case 'send':
+      return msg('Sending a test message', { id: 'phase.send' });
     default:
       return name;
   }

@@ -163,4 +163,5 @@ export const texts: Record<string, string> = {
   'code.scope': "Der Zugriff auf die Post wurde nicht gewährt. Melden Sie sich erneut an und erlauben Sie alle angefragten Berechtigungen.",
   'code.pwreq': "Geben Sie das Passwort des Postfachs (oder ein App-Passwort) ein.",
   'code.insecure': "Ein Passwort kann nicht über eine unverschlüsselte Verbindung gesendet werden; wählen Sie TLS oder STARTTLS.",
+  'phase.send': "Testnachricht wird gesendet",
 };

@@ -163,4 +163,5 @@ export const texts: Record<string, string> = {
   'code.scope': "No se concedió el acceso al correo. Vuelva a iniciar sesión y permita todos los permisos solicitados.",
   'code.pwreq': "Introduzca la contraseña del buzón (o una contraseña de aplicación).",
   'code.insecure': "No se puede enviar una contraseña por una conexión sin cifrar; elija TLS o STARTTLS.",
+  'phase.send': "Enviando un mensaje de prueba",
 };

@@ -42,7 +42,9 @@ export function testStep(host: WizardHost) {
     </section>`;
   };
   const oauth = state.auth?.method === 'oauth';
-  const failedAuth = [result?.imap?.error?.code, result?.smtp?.error?.code].includes('OAUTH_TOKEN_INVALID');
+  const failedAuth = [result?.imap?.error?.code, result?.smtp?.error?.code].includes('OAUTH_TOKEN_INVALID') || state.faultField === 'auth.provider';
+  // A field the manual form shows; an OAuth sign-in is fixed by reconnecting instead.
+  const fixable = state.faultField !== null && state.faultField !== 'auth.provider';
   return html`
     ${heading(msg('Testing the connection', { id: 'test.title' }))}
     <p class="lead" role="status">
@@ -68,10 +70,10 @@ export function testStep(host: WizardHost) {
             ${oauth && failedAuth && state.auth?.method === 'oauth'
               ? html`<button class="primary" part="button button-primary" type="button" @click=${() => state.auth?.method === 'oauth' && host.startOAuth(state.auth.provider)}>${msg('Reconnect', { id: 'reconnect' })}</button>`
               : nothing}
-            <button class=${state.faultField ? 'primary' : ''} part="button" type="button" @click=${() => host.dispatch({ type: 'fix-settings' })}>
-              ${state.faultField ? msg('Fix the setting', { id: 'test.fix' }) : msg('Edit settings', { id: 'test.edit' })}
+            <button class=${fixable ? 'primary' : ''} part="button" type="button" @click=${() => host.dispatch({ type: 'fix-settings' })}>
+              ${fixable ? msg('Fix the setting', { id: 'test.fix' }) : msg('Edit settings', { id: 'test.edit' })}
             </button>
-            <button class=${state.faultField ? '' : 'primary'} part="button" type="button" @click=${() => host.runTest()}>${msg('Try again', { id: 'retry' })}</button>
+            <button class=${fixable || failedAuth ? '' : 'primary'} part="button" type="button" @click=${() => host.runTest()}>${msg('Try again', { id: 'retry' })}</button>
             ${state.mode === 'retest' ? backButton(host) : nothing}
           `
         : nothing}
