@@ -97,7 +97,7 @@ export default async function mailTestBench(): Promise<BenchRow[]> {
         name: `mail test: ${CONCURRENT} concurrent combined tests`,
         value: `${burstFailures.length} failed`,
         note: `wall ${burstMs.toFixed(0)} ms, p50 ${latencies[Math.floor(CONCURRENT / 2)]!.toFixed(0)} ms, p95 ${latencies[Math.floor(CONCURRENT * 0.95)]!.toFixed(0)} ms${
-          burstFailures.length ? `; first failure ${JSON.stringify(burstFailures[0]!.answer).slice(0, 200)}` : ''
+          burstFailures.length ? `; failures: ${failureCodes(burstFailures)}` : ''
         }`,
       },
     ];
@@ -105,4 +105,14 @@ export default async function mailTestBench(): Promise<BenchRow[]> {
     await server.stop();
     await mail.stop();
   }
+}
+
+/** "imap TIMEOUT ×2, HTTP 429 ×1": what went wrong, counted. */
+function failureCodes(failures: Array<{ status: number; answer: TestAnswer }>): string {
+  const counts = new Map<string, number>();
+  for (const { status, answer } of failures) {
+    const codes = status !== 200 ? [`HTTP ${status}`] : (['imap', 'smtp'] as const).filter((p) => answer[p]?.error).map((p) => `${p} ${answer[p]!.error!.code}`);
+    for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  return [...counts].map(([code, count]) => `${code} ×${count}`).join(', ');
 }

@@ -34,6 +34,7 @@ const SECURITY_NAME = { tls: 'TLS', starttls: 'STARTTLS', none: 'no encryption' 
 const APP_PASSWORD = /application-specific password|app(lication)? password|5\.7\.9\b|InvalidSecondFactor|web login required/i;
 const IMAP_DISABLED = /not enabled for IMAP|IMAP (access )?(is )?(disabled|not (enabled|allowed|activated))|enable IMAP|IMAP.{0,40}deaktiviert|User is authenticated but not connected/i;
 const SMTP_AUTH_DISABLED = /SmtpClientAuthentication is disabled|5\.7\.139|SMTP AUTH (is )?disabled|authentication (is )?(disabled|not enabled)/i;
+const TOO_MANY_CONNECTIONS = /maximum number of connections|too many (simultaneous |concurrent )?connections|connection limit/i;
 const MAILBOX_MISSING = /doesn't exist|does not exist|no such mailbox|unknown mailbox|mailbox not found|NONEXISTENT/i;
 
 /**
@@ -110,6 +111,13 @@ function classify(error: unknown, context: FailureContext): Finding {
     }
     if (APP_PASSWORD.test(serverText)) {
       return { code: 'APP_PASSWORD_REQUIRED', message: `The server wants an app password instead of the account password.${said}`, field: 'auth.password' };
+    }
+    if (TOO_MANY_CONNECTIONS.test(serverText)) {
+      return {
+        code: 'UNKNOWN',
+        message: `The sign-in worked, but the server allows no more simultaneous connections to this mailbox.${said}`,
+        firstSteps: ['Close other mail programs or devices connected to this mailbox, or wait a few minutes, then test again.'],
+      };
     }
     if (mailError?.serverResponseCode === 'UNAVAILABLE') {
       return { code: 'UNKNOWN', message: `The server could not check the sign-in right now (a temporary failure on its side).${said}` };

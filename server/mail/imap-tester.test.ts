@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImapFlow } from 'imapflow';
 import { SafeNetwork } from '../net/index.js';
+import { startDovecot } from '../testing/dovecot.js';
 import { startMailServers, MAIL_TEST_HOSTS, type TestMailServers } from '../testing/mail-servers.js';
 import { findFreePort, startSilentListener, type CountingListener } from '../testing/listeners.js';
 import { testImap, type ImapTestOptions } from './imap-tester.js';
@@ -174,6 +176,20 @@ describe('testImap against a real Dovecot', () => {
       expect(result.error?.message).toContain('temporary');
     } finally {
       mail.dovecot.setIntrospection((token) => (token === 'valid-token' ? { active: true, username: USER } : { active: false }));
+    }
+  });
+
+  it('too many simultaneous sessions → a temporary failure saying so, not AUTH_FAILED', async () => {
+    const strictDovecot = await startDovecot({ ca: mail.ca, certNames: ['localhost'], extraConfig: 'protocol imap {\n  mail_max_userip_connections = 1\n}\n' });
+    const holder = new ImapFlow({ host: '127.0.0.1', port: strictDovecot.imapsPort, secure: true, tls: { ca: mail.ca.cert }, auth: { user: USER, pass: PASSWORD }, logger: false });
+    try {
+      await holder.connect();
+      const result = await testImap(mail.network, imap(strictDovecot.imapsPort, 'tls', '127.0.0.1'), password, options);
+      expect(result.error?.code).toBe('UNKNOWN');
+      expect(result.error?.message).toContain('no more simultaneous connections');
+    } finally {
+      await holder.logout().catch(() => holder.close());
+      await strictDovecot.stop();
     }
   });
 

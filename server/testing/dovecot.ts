@@ -27,6 +27,8 @@ export interface DovecotOptions {
   certNames?: string[];
   /** Decides which OAuth tokens are valid for XOAUTH2/OAUTHBEARER (default: none). */
   introspect?: Introspect;
+  /** Dovecot settings appended to the generated configuration (later settings win). */
+  extraConfig?: string;
 }
 
 export interface TestDovecot {
@@ -94,7 +96,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const imapPort = await findFreePort();
     const imapsPort = await findFreePort();
-    writeFileSync(join(dir, 'dovecot.conf'), dovecotConfig(dir, imapPort, imapsPort));
+    writeFileSync(join(dir, 'dovecot.conf'), dovecotConfig(dir, imapPort, imapsPort) + (options.extraConfig ?? ''));
     const child = spawn('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -158,6 +160,10 @@ service imap-login {
     port = ${imapsPort}
     ssl = yes
   }
+}
+protocol imap {
+  # Benchmarks open many sessions for one user at once; Dovecot's default is 10.
+  mail_max_userip_connections = 1000
 }
 service anvil {
   unix_listener anvil-auth-penalty {
