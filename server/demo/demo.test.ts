@@ -48,7 +48,7 @@ describe('third-party page on another origin', () => {
   const thirdParty = () => createThirdPartyDemo({ apiOrigin, basePath: TEST_BASE, apiKey: TEST_API_KEY });
 
   it('embeds the widget with the script tag from the wizard server only', async () => {
-    const page = await thirdParty().request(`${THIRD_PARTY}/`).then((r) => r.text());
+    const page = await (await thirdParty().request(`${THIRD_PARTY}/`)).text();
     expect(page).toContain(`<script src="${apiOrigin}/widget/email-config-wizard.iife.js"></script>`);
     expect(page).toContain(`api-base="${apiOrigin}${TEST_BASE}"`);
     expect(page).not.toContain(TEST_API_KEY);
