@@ -15,7 +15,7 @@ import { median, repeat } from '../lib/stats.js';
 import { startMailServers } from '../../server/testing/mail-servers.js';
 
 const API_KEY = 'bench-host-key';
-const RUNS = 11;
+const RUNS = 21;
 const CONCURRENT = 50;
 const USER = 'alice@mail.test';
 const PASSWORD = 'alice-password';
