@@ -180,30 +180,29 @@ export function createDetector(options: DetectorOptions): Detector {
         throw error;
       }
     });
-    run('autoconfig', async () => {
-      const own = detectByAutoconfig(ctx, address.domain, { source: 'autoconfig', rank: RANK.autoconfig, confidence: 'high' }, true);
-      const viaMx = (async () => {
-        const records = await mx;
-        // A known hosted-mail MX already says everything; its operator's autoconfig adds nothing.
-        if (detectByMx(records, address.domain).length > 0) return [];
-        const base = mxBaseDomain(records[0]?.exchange ?? '', address.domain);
-        return base ? detectByAutoconfig(ctx, base, { source: 'autoconfig', rank: RANK.mxAutoconfig, confidence: 'medium' }, false) : [];
-      })();
-      return settle([own, viaMx]);
-    });
+    /** Runs `lookUp` for the MX host's domain when mail is hosted under an unknown other name. */
+    const forMxDomain = async (lookUp: (mxDomain: string) => Promise<Finding[]>): Promise<Finding[]> => {
+      const records = await mx;
+      // A known hosted-mail MX already says everything; its operator's autoconfig adds nothing.
+      if (detectByMx(records, address.domain).length > 0) return [];
+      const mxDomain = mxBaseDomain(records[0]?.exchange ?? '', address.domain);
+      return mxDomain ? lookUp(mxDomain) : [];
+    };
+    run('autoconfig', () =>
+      settle([
+        detectByAutoconfig(ctx, address.domain, { source: 'autoconfig', rank: RANK.autoconfig, confidence: 'high' }, true),
+        forMxDomain((base) => detectByAutoconfig(ctx, base, { source: 'autoconfig', rank: RANK.mxAutoconfig, confidence: 'medium' }, false)),
+      ]),
+    );
     run('srv', () => detectBySrv(ctx));
-    if (settings.ispdbUrl) {
-      const base = settings.ispdbUrl;
-      run('ispdb', async () => {
-        const own = detectByIspdb(ctx, base, address.domain, { source: 'ispdb', rank: RANK.ispdb, confidence: 'medium' });
-        const viaMx = (async () => {
-          const records = await mx;
-          if (detectByMx(records, address.domain).length > 0) return [];
-          const mxDomain = mxBaseDomain(records[0]?.exchange ?? '', address.domain);
-          return mxDomain ? detectByIspdb(ctx, base, mxDomain, { source: 'ispdb', rank: RANK.mxIspdb, confidence: 'medium' }) : [];
-        })();
-        return settle([own, viaMx]);
-      });
+    const ispdbUrl = settings.ispdbUrl;
+    if (ispdbUrl) {
+      run('ispdb', () =>
+        settle([
+          detectByIspdb(ctx, ispdbUrl, address.domain, { source: 'ispdb', rank: RANK.ispdb, confidence: 'medium' }),
+          forMxDomain((base) => detectByIspdb(ctx, ispdbUrl, base, { source: 'ispdb', rank: RANK.mxIspdb, confidence: 'medium' })),
+        ]),
+      );
     }
     guessTimer = setTimeout(startGuessing, guessAfterMs);
     let timedOut = false;
