@@ -26,6 +26,49 @@ const shared: InlineConfig = {
   },
 };
 
+/**
+ * Minifies the widget's stylesheet (one `css` literal without expressions in `widget/styles.ts`):
+ * comments and runs of white space go, as do spaces around `{ } ; , > :`.
+ */
+function minifyWidgetCss(): Plugin {
+  return {
+    name: 'email-config-wizard:minify-css',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.endsWith('/widget/styles.ts')) return null;
+      // Only the inside of one literal changes, so the source map is left as it is (map: null).
+      const minified = code.replace(/css`([^`$]*)`/g, (_whole, text: string) => {
+        const css = text
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/\s+/g, ' ')
+          .replace(/\s*([{};,>])\s*/g, '$1')
+          .replace(/:\s+/g, ':')
+          .replace(/;}/g, '}')
+          .trim();
+        return `css\`${css}\``;
+      });
+      return { code: minified, map: null };
+    },
+  };
+}
+
+/**
+ * Escapes every non-ASCII character of the script-tag file (`·` → `\u00b7`): a classic script
+ * is decoded in the host page's charset, which may not be UTF-8. (Module scripts are always
+ * UTF-8, so the ES build and the locale files need no escaping.)
+ */
+function asciiOnly(): Plugin {
+  return {
+    name: 'email-config-wizard:ascii-only',
+    // After minification (which would turn escapes back into characters); columns stay close enough for the map.
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type === 'chunk') chunk.code = chunk.code.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      }
+    },
+  };
+}
+
 function scriptTagBuild(): Plugin {
   return {
     name: 'email-config-wizard:script-tag-build',
@@ -34,6 +77,7 @@ function scriptTagBuild(): Plugin {
       await build({
         ...shared,
         define: { __ECW_SCRIPT_TAG__: 'true' },
+        plugins: [minifyWidgetCss(), asciiOnly()],
         build: {
           ...shared.build,
           lib: { entry: ENTRY, formats: ['iife'], name: 'EmailConfigWizard', fileName: () => 'email-config-wizard.iife.js' },
@@ -46,7 +90,7 @@ function scriptTagBuild(): Plugin {
 
 export default defineConfig({
   ...shared,
-  plugins: [scriptTagBuild()],
+  plugins: [minifyWidgetCss(), scriptTagBuild()],
   build: {
     ...shared.build,
     emptyOutDir: true,

@@ -75,7 +75,6 @@ export const wizardStyles = css`
     list-style: none;
     margin: 0 0 1.25rem;
     padding: 0;
-    counter-reset: stage;
   }
   ol.steps li {
     flex: 1 1 0;
