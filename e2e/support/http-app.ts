@@ -1,0 +1,33 @@
+import type { TestApp } from '../../server/testing/app.js';
+
+/**
+ * The request helpers of `createTestApp` (server/testing/app.ts) over real HTTP, for a server
+ * running as a child process: the in-process helpers (e.g. `signIn` in server/oauth/test-helpers.ts)
+ * then drive the real thing. Only `request`, `session` and `fetch` are there.
+ *
+ * @example
+ * const app = httpTestApp(() => server.url, API_KEY);
+ * const { flowId } = await signIn(app, oauth, { accountId: 'a1', provider: 'google' });
+ */
+export function httpTestApp(baseUrl: () => string, apiKey: string, basePath = '/api/email-settings'): TestApp {
+  const request = (path: string, init: RequestInit & { json?: unknown; token?: string } = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('Content-Type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(`${baseUrl()}${basePath}${path}`, { ...init, headers, body, signal: init.signal ?? AbortSignal.timeout(150_000) });
+  };
+  const app = {
+    request,
+    fetch: (input: Request) => fetch(new Request(input, { redirect: 'manual', signal: AbortSignal.timeout(15_000) })),
+    async session(accountId: string, extra: { origin?: string; ttlSeconds?: number } = {}) {
+      const response = await request('/sessions', { method: 'POST', token: apiKey, json: { accountId, ...extra } });
+      if (response.status !== 201) throw new Error(`session mint failed: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { token: string }).token;
+    },
+  };
+  return app as unknown as TestApp;
+}
