@@ -177,6 +177,23 @@ export function createApiClient(options: ApiClientOptions) {
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
+/**
+ * The account a session token names, read without verifying it (the server verifies): used only to
+ * keep one account's resumable flow away from another's. `''` when the token is not readable.
+ *
+ * @example accountOfToken('ecw1.eyJhY2MiOiJhY21lIn0.sig') // 'acme'
+ */
+export function accountOfToken(token: string): string {
+  try {
+    const body = token.split('.')[1] ?? '';
+    const json = atob(body.replace(/-/g, '+').replace(/_/g, '/'));
+    const account = (JSON.parse(json) as { acc?: unknown }).acc;
+    return typeof account === 'string' ? account : '';
+  } catch {
+    return '';
+  }
+}
+
 async function readError(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; field?: string } } | null;
   const error = body?.error;

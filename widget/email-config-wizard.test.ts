@@ -322,6 +322,22 @@ describe('<email-config-wizard>', () => {
     await expect(again).to.be.accessible();
   });
 
+  it('keeps the resumable flow of one account away from another account', async () => {
+    freshAccount();
+    const tokenFor = (account: string) => `ecw1.${btoa(JSON.stringify({ acc: account })).replace(/=+$/, '')}.sig`;
+    const first = await fixture<EmailConfigWizard>(html`<email-config-wizard api-base=${BASE} session-token=${tokenFor('acme')} locale="en"></email-config-wizard>`);
+    await atStep(first, 'address');
+    await toAuthStep(first);
+    first.remove();
+    const other = await fixture<EmailConfigWizard>(html`<email-config-wizard api-base=${BASE} session-token=${tokenFor('globex')} locale="en"></email-config-wizard>`);
+    await atStep(other, 'address');
+    expect(other.state.email).to.equal('');
+    other.remove();
+    const again = await fixture<EmailConfigWizard>(html`<email-config-wizard api-base=${BASE} session-token=${tokenFor('acme')} locale="en"></email-config-wizard>`);
+    await atStep(again, 'auth');
+    expect(again.state.email).to.equal('support@company.com');
+  });
+
   it('opened on a configured account: shows its state; needs-reauth offers Reconnect; disconnect asks first', async () => {
     api
       .on('GET /settings', { json: savedSettings({ status: 'needs_reauth', auth: { method: 'oauth', provider: 'google', connected: true, needsReauthorization: true } }) })

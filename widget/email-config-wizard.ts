@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, TaskStatus } from '@lit/task';
-import { ApiError, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
+import { ApiError, accountOfToken, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
 import { setWidgetLocale, localeFor } from './locales/index.js';
 import { errorText } from './messages.js';
 import {
@@ -321,7 +321,8 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   private get storageKey(): string {
-    return `${STORAGE_PREFIX}${new URL(this.apiBase, window.location.href).href}`;
+    // Per API and account: a host that switches accounts in one tab never resumes another's flow.
+    return `${STORAGE_PREFIX}${new URL(this.apiBase, window.location.href).href}#${accountOfToken(this.sessionToken)}`;
   }
 
   /** The API client for the current `api-base` (the token is read on every call). */

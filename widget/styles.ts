@@ -128,6 +128,7 @@ export const wizardStyles = css`
   .check { display: flex; gap: 0.55rem; align-items: flex-start; font-weight: normal; }
   .check input { margin-top: 0.25rem; width: 1.05rem; height: 1.05rem; flex: none; }
   .actions { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
+  .actions:not(:has(button)) { display: none; }
   .actions .spacer { flex: 1; }
   button {
     font: inherit;
