@@ -372,6 +372,20 @@ describe('<email-config-wizard>', () => {
     await atStep(el, 'overview');
   });
 
+  it('prefills the email attribute, and a failed first load offers to try again', async () => {
+    api
+      .on('GET /settings', [apiError(500, 'INTERNAL', 'The server failed.'), apiError(404, 'NOT_CONFIGURED', 'Nothing.')])
+      .on('GET /oauth/providers', { json: { google: { configured: false }, microsoft: { configured: false } } });
+    const el = await fixture<EmailConfigWizard>(html`<email-config-wizard api-base=${BASE} session-token="tok-1" email="help@shop.example" locale="en"></email-config-wizard>`);
+    await waitUntil(() => $(el, '[role="alert"]') !== null, 'load error shown');
+    expect($(el, '[role="alert"]')!.textContent).to.contain('The server failed.');
+    await expect(el).to.be.accessible();
+    button(el, 'Try again').click();
+    await atStep(el, 'address');
+    await el.updateComplete;
+    expect($<HTMLInputElement>(el, '#ecw-email')!.value).to.equal('help@shop.example');
+  });
+
   it('renews an expired session token through fetchSessionToken and retries', async () => {
     freshAccount().on('GET /settings', [apiError(401, 'SESSION_EXPIRED', 'The session expired.'), apiError(404, 'NOT_CONFIGURED', 'Nothing.')]);
     const el = document.createElement('email-config-wizard');

@@ -386,7 +386,8 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   private persist(): void {
-    if (!this.isConnected) return;
+    // Still loading (e.g. the host sets the session token later): the saved state is not read yet, so keep it.
+    if (!this.isConnected || this.state.step === 'loading') return;
     try {
       const kept = snapshot(this.state);
       if (kept) sessionStorage.setItem(this.storageKey, JSON.stringify(kept));
@@ -489,9 +490,10 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   private renderStep(step: Step) {
     switch (step) {
       case 'loading':
-        return html`<p role="status">${spinner()} ${this.error ? nothing : msg('Loading…', { id: 'loading' })}</p>${this.error
-            ? html`<div class="alert" role="alert" part="error"><strong>${errorText(this.error, this.activeLocale)}</strong></div>`
-            : nothing}`;
+        return this.error
+          ? html`<div class="alert" role="alert" part="error"><strong>${errorText(this.error, this.activeLocale)}</strong></div>
+              <div class="actions"><button part="button" type="button" @click=${() => this.reset()}>${msg('Try again', { id: 'retry' })}</button></div>`
+          : html`<p role="status">${spinner()} ${msg('Loading…', { id: 'loading' })}</p>`;
       case 'overview':
         return overviewStep(this);
       case 'address':
