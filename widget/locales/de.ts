@@ -164,4 +164,5 @@ export const texts: Record<string, string> = {
   'code.pwreq': "Geben Sie das Passwort des Postfachs (oder ein App-Passwort) ein.",
   'code.insecure': "Ein Passwort kann nicht über eine unverschlüsselte Verbindung gesendet werden; wählen Sie TLS oder STARTTLS.",
   'phase.send': "Testnachricht wird gesendet",
+  'sec.nonesh': "Keine",
 };

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
-import { errorText, failureText, securityLabel } from '../messages.js';
+import { errorText, failureText } from '../messages.js';
 import { hasSavedPassword } from '../state.js';
 import type { DetectionAlternative, MailServer } from '../api.js';
 import { backButton, errorAlert, formText, heading } from './shared.js';
@@ -8,6 +8,10 @@ import type { WizardHost } from './host.js';
 
 type Protocol = 'imap' | 'smtp';
 const SECURITIES: MailServer['security'][] = ['tls', 'starttls', 'none'];
+
+/** Security as the narrow select shows it (the summary spells it out). */
+const shortSecurityLabel = (security: MailServer['security']) =>
+  security === 'none' ? msg('None', { id: 'sec.nonesh' }) : security === 'tls' ? 'TLS' : 'STARTTLS';
 
 /** Step 3b: every server setting, prefilled from detection, editable; the field a test blamed is marked. */
 export function manualStep(host: WizardHost) {
@@ -96,7 +100,7 @@ export function manualStep(host: WizardHost) {
           msg('Security', { id: 'manual.security' }),
           html`<select id="ecw-${protocol}.security" name="${protocol}.security" part="input" aria-invalid=${invalid(`${protocol}.security`)}
             aria-describedby=${described(`${protocol}.security`)}>
-            ${SECURITIES.map((security) => html`<option value=${security} ?selected=${server?.security === security}>${securityLabel(security)}</option>`)}
+            ${SECURITIES.map((security) => html`<option value=${security} ?selected=${server?.security === security}>${shortSecurityLabel(security)}</option>`)}
           </select>`,
         )}
       </div>
