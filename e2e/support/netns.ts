@@ -46,7 +46,14 @@ export async function runVitestInNetns(config: string, files: string[], env: Rec
   const resultsDir = mkdtempSync(join(tmpdir(), 'ecw-netns-results-'));
   const resultsFile = join(resultsDir, 'results.json');
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-  ip('netns', 'add', name);
+  try {
+    ip('netns', 'add', name);
+  } catch (error) {
+    const reason = (error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message;
+    const run: InnerRun = { tests: [], fileErrors: [], output: '' };
+    run.fileErrors.push({ file: files.join(', '), message: `Cannot create a network namespace (these suites need root and iproute2): ${reason}` });
+    return run;
+  }
   try {
     ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
     ip('netns', 'exec', name, 'ip', 'addr', 'add', `${NETNS_PUBLIC_ADDRESS}/32`, 'dev', 'lo');
