@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createApp } from './create-app.js';
 import { ConfigError, loadConfig } from './config/index.js';
@@ -45,7 +46,17 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     logger.info('shutting down', { signal });
-    server.close();
+    // Let requests in flight finish (at most 5 s) before the database goes away under them.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        (server as Server).closeAllConnections();
+        resolve();
+      }, 5000);
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     await wizard.close();
     process.exit(0);
   };
