@@ -40,6 +40,9 @@ const ATTACKER_ZONE: DnsRecords = {
   '*.internal-domain.test': { A: ['127.0.0.1'], AAAA: ['::1'] },
   '_imaps._tcp.internal-domain.test': { SRV: [{ target: 'imap.internal-domain.test', port: 993 }] },
   '_submission._tcp.internal-domain.test': { SRV: [{ target: 'smtp.internal-domain.test', port: 587 }] },
+  // Nothing but names that resolve to loopback: only guessing can find anything here.
+  'probe-domain.test': { A: ['127.0.0.1'] },
+  '*.probe-domain.test': { A: ['127.0.0.1'], AAAA: ['::1'] },
   'metadata-domain.test': { A: ['169.254.169.254'], MX: [{ exchange: 'mx.metadata-domain.test', priority: 10 }] },
   '*.metadata-domain.test': { A: ['169.254.169.254'], AAAA: ['fd00::1'] },
   // An allowed (public) autoconfig host whose answer sends the server somewhere internal.
@@ -182,11 +185,25 @@ describe('POST /test refuses every internal address with BLOCKED_ADDRESS', () =>
 });
 
 describe('detection never connects to an internal address', () => {
-  it('a domain whose MX, SRV, autoconfig and guessed hosts all resolve to loopback', async () => {
+  it('a domain whose MX, SRV and autoconfig hosts all resolve to loopback', async () => {
     const answer = await detect('someone@internal-domain.test');
     expect(answer.status).toBe(200);
-    expect(dns.queries.some((query) => query.endsWith('internal-domain.test'))).toBe(true);
+    // Every source had its go and looked the internal names up …
+    for (const source of ['mx', 'srv', 'autoconfig']) expect(answer.stream, answer.stream).toContain(`"source":"${source}","status":"end"`);
+    expect(answer.stream).toContain('"source":"autoconfig","status":"end","found":false');
+    expect(answer.stream).toContain('"error":"BLOCKED_ADDRESS"');
+    expect(dns.queries).toEqual(expect.arrayContaining(['A autoconfig.internal-domain.test']));
+    // … and connected to none of them (an SRV answer is only data: /test refuses it, above).
     expect(counters.hits).toEqual([]);
+  });
+
+  it('guessing (probing imap., mail., smtp. … on the mail ports) never touches a name that resolves to loopback', async () => {
+    const answer = await detect('someone@probe-domain.test');
+    expect(answer.status).toBe(200);
+    expect(answer.stream, answer.stream).toContain('"source":"guess","status":"end"');
+    expect(dns.queries.filter((query) => /^(A|AAAA) \w+\.probe-domain\.test$/.test(query)).length).toBeGreaterThan(1);
+    expect(counters.hits).toEqual([]);
+    expect(JSON.parse(/event: result\ndata: (.*)\n/.exec(answer.stream)?.[1] ?? '{}')).toMatchObject({ imap: null, smtp: null });
   });
 
   it('a domain whose every host resolves to the metadata address or fd00::/8', async () => {
