@@ -52,15 +52,15 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
     if (c.req.method === 'OPTIONS') return c.body(null, 204);
     await next();
   });
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024} kB.`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024} kB.`);
+    },
+  });
+  // bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full Request: skip
+  // that work for the methods that carry no body.
+  api.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS' ? next() : limitBody(c, next)));
   api.use('*', async (c, next) => {
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !c.req.path.endsWith('/callback')) {
       const type = c.req.header('content-type');
