@@ -77,6 +77,45 @@ describe('npm start', () => {
   });
 });
 
+/** scripts/start.mjs: the same server from an esbuild bundle run by plain Node. */
+describe('the bundled fast start', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({
+      via: 'bundle',
+      env: { EMAIL_WIZARD_DB: join(mkdtempSync(join(tmpdir(), 'ecw-bundle-')), 'db.sqlite'), EMAIL_WIZARD_API_KEYS: 'bundle-key', DATABASE_URL: '' },
+    });
+  });
+  afterAll(() => server?.stop());
+
+  it('serves health, the OpenAPI document, the demo page and the widget bundle', async () => {
+    expect(await (await fetch(`${server.apiUrl}/health`)).json()).toMatchObject({ status: 'ok' });
+    const doc = (await (await fetch(`${server.apiUrl}/openapi.json`)).json()) as { paths: object };
+    expect(Object.keys(doc.paths)).toContain('/settings');
+    expect(await (await fetch(`${server.url}/`)).text()).toContain('<email-config-wizard');
+    const widget = await fetch(`${server.url}/widget/email-config-wizard.js`);
+    expect(widget.status).toBe(200);
+  });
+
+  it('saves and hands out settings, secrets included', async () => {
+    const host = { Authorization: 'Bearer bundle-key', 'Content-Type': 'application/json' };
+    const { token } = (await (await fetch(`${server.apiUrl}/sessions`, { method: 'POST', headers: host, body: JSON.stringify({ accountId: 'acme' }) })).json()) as { token: string };
+    const saved = await fetch(`${server.apiUrl}/settings`, {
+      method: 'PUT',
+      headers: { ...host, Authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        email: 'support@acme.test',
+        imap: { host: 'imap.acme.test', port: 993, security: 'tls', username: 'support@acme.test' },
+        smtp: { host: 'smtp.acme.test', port: 465, security: 'tls', username: 'support@acme.test' },
+        auth: { method: 'password', password: 'from-the-bundle' },
+      }),
+    });
+    expect(saved.status).toBe(200);
+    const credentials = (await (await fetch(`${server.apiUrl}/accounts/acme/credentials`, { method: 'POST', headers: host })).json()) as any;
+    expect(credentials.imap.auth.pass).toBe('from-the-bundle');
+  });
+});
+
 describe('start-up failures', () => {
   const start = (env: Record<string, string>) =>
     run(process.execPath, ['--import', 'tsx', 'server/main.ts'], {

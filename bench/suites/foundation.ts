@@ -38,6 +38,12 @@ export default async function foundation(): Promise<BenchRow[]> {
     return { total: server.startToHealthyMs, initMs };
   });
 
+  const bundledStarts = await repeat(STARTS, async () => {
+    const server = await startServerProcess({ via: 'bundle', env: freshEnv() });
+    await server.stop();
+    return server.startToHealthyMs;
+  });
+
   // LOG_LEVEL=warn: one JSON line per request would measure the pipe to this process, not the server.
   const server = await startServerProcess({ env: freshEnv({ LOG_LEVEL: 'warn' }) });
   const bare = await startBareHono();
@@ -73,6 +79,7 @@ export default async function foundation(): Promise<BenchRow[]> {
     const load = `median of ${LOAD_RUNS} × ${LOAD_SECONDS} s, ${CONNECTIONS} connections, autocannon in its own process`;
     return [
       { name: 'start to healthy (spawn → /health 200)', value: `${Math.round(median(starts.map((s) => s.total)))} ms`, note: `median of ${STARTS}; includes Node and tsx start-up` },
+      { name: 'start to healthy, bundled (scripts/start.mjs)', value: `${Math.round(median(bundledStarts))} ms`, note: `median of ${STARTS}; esbuild bundle run by plain Node; rebuilt only when a source changed` },
       { name: 'server init (main() → listening)', value: `${Math.round(median(starts.map((s) => s.initMs)))} ms`, note: 'config, SQLite + schema, app; from its own log' },
       { name: 'bare Hono GET /health', value: rate(rps('bare')), note: `yardstick; p99 ${p99('bare')} ms; ${load}` },
       { name: 'GET /health', value: rate(rps('health')), note: `${(rps('health') / rps('bare')).toFixed(2)} × bare Hono; p99 ${p99('health')} ms; runs SELECT 1` },

@@ -25,8 +25,11 @@ export interface ServerProcess {
 export interface StartServerOptions {
   /** Added to the current environment. `PORT` defaults to 0 (a free port). */
   env?: Record<string, string | undefined>;
-  /** `npm` runs `npm start` exactly as a user would; `node` (default) skips npm's own start-up. */
-  via?: 'npm' | 'node';
+  /**
+   * `node` (default): `node --import tsx server/main.ts`; `npm`: `npm start` exactly as a user
+   * runs it; `bundle`: `node scripts/start.mjs`, the esbuild-bundled fast start.
+   */
+  via?: 'npm' | 'node' | 'bundle';
   basePath?: string;
 }
 
@@ -43,7 +46,11 @@ export async function startServerProcess(options: StartServerOptions = {}): Prom
   const started = performance.now();
   const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env };
   const [command, args] =
-    options.via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'server/main.ts']];
+    options.via === 'npm'
+      ? ['npm', ['start', '--silent']]
+      : options.via === 'bundle'
+        ? [process.execPath, ['scripts/start.mjs']]
+        : [process.execPath, ['--import', 'tsx', 'server/main.ts']];
   const child = spawn(command, args as string[], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
