@@ -20,9 +20,10 @@ function newestSource(dir, newest = 0) {
   return newest;
 }
 
+const lockFile = join(root, 'package-lock.json');
 const stale =
   !existsSync(bundle) ||
-  statSync(bundle).mtimeMs < Math.max(newestSource(join(root, 'server')), statSync(join(root, 'package-lock.json')).mtimeMs);
+  statSync(bundle).mtimeMs < Math.max(newestSource(join(root, 'server')), existsSync(lockFile) ? statSync(lockFile).mtimeMs : 0);
 
 if (stale) {
   const { build } = await import('esbuild');
