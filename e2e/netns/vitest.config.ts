@@ -19,6 +19,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 90_000,
+    teardownTimeout: 30_000,
     pool: 'forks',
     fileParallelism: false,
     sequence: { sequencer: ByFileName },

@@ -71,8 +71,9 @@ export interface JourneyStack {
 export async function startJourneyStack(): Promise<JourneyStack> {
   if (!process.env.ECW_NETNS) throw new Error('The journey stack binds standard ports: run it through runVitestInNetns.');
   const stops: Array<() => Promise<unknown>> = [];
+  // All at once: a slow one (the server's graceful shutdown) must not leave the others running past the teardown.
   const stopAll = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+    await Promise.allSettled(stops.splice(0).map((stop) => stop()));
   };
   try {
     const ca = createTestCa();
@@ -126,7 +127,6 @@ export async function startJourneyStack(): Promise<JourneyStack> {
     }
 
     const dataDir = mkdtempSync(join(tmpdir(), 'ecw-e2e-stack-'));
-    stops.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     const port = await findFreePort();
     const thirdPartyPort = await findFreePort();
     const url = `http://127.0.0.1:${port}`;
@@ -148,7 +148,10 @@ export async function startJourneyStack(): Promise<JourneyStack> {
         LOG_LEVEL: 'debug',
       },
     });
-    stops.push(() => server.stop());
+    stops.push(async () => {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
     const apiKey = readFileSync(join(dataDir, 'demo-api-key'), 'utf8').trim();
     const demoOptions = { apiOrigin: url, basePath: '/api/email-settings', apiKey, accountId: 'third-party-account' };
     const allowed = await serveThirdPartyDemo(demoOptions, THIRD_PARTY_HOST, thirdPartyPort);
