@@ -17,20 +17,31 @@ describe.each(TEST_DIALECTS)('RateLimiter on %s', (dialect) => {
   afterAll(() => database.close());
 
   it('allows up to the limit in one window, then refuses with the time left', async () => {
-    clock = 60_000 * 100 + 15_000;
+    clock = 60_000 * 100 + 7_000;
     const results = [];
-    for (let i = 0; i < 4; i += 1) results.push(await limiter.hit('fixed', 3, 60_000));
+    for (let i = 0; i < 3; i += 1) results.push(await limiter.hit('fixed', 3, 60_000));
+    clock += 15_000;
+    results.push(await limiter.hit('fixed', 3, 60_000));
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
     expect(results.map((r) => r.hits)).toEqual([1, 2, 3, 4]);
     expect(results[3]!.retryAfterMs).toBe(45_000);
     expect(results[0]!.retryAfterMs).toBe(0);
   });
 
-  it('starts a fresh count when the next window begins', async () => {
-    clock = 60_000 * 200;
+  it('starts a fresh count once the window has passed, not before', async () => {
+    clock = 60_000 * 200 + 30_000;
     for (let i = 0; i < 3; i += 1) await limiter.hit('rollover', 2, 60_000);
-    clock += 60_000;
+    clock += 59_999;
+    expect(await limiter.hit('rollover', 2, 60_000)).toMatchObject({ allowed: false, retryAfterMs: 1 });
+    clock += 1;
     expect(await limiter.hit('rollover', 2, 60_000)).toEqual({ allowed: true, hits: 1, retryAfterMs: 0 });
+  });
+
+  it('counts a burst that crosses a minute of the clock as one window', async () => {
+    clock = 60_000 * 250 - 1;
+    expect((await limiter.hit('straddle', 1, 60_000)).allowed).toBe(true);
+    clock += 2;
+    expect((await limiter.hit('straddle', 1, 60_000)).allowed).toBe(false);
   });
 
   it('keeps buckets apart', async () => {

@@ -16,8 +16,10 @@ export interface RateLimitDecision {
  * DO UPDATE … RETURNING`), which SQLite and PostgreSQL both run without a race: two instances
  * counting at once never lose a hit.
  *
- * Windows are aligned to multiples of `windowMs` since the epoch; a bucket name should include
- * what it limits and for whom (`test:acme`, `detect:203.0.113.9`).
+ * A bucket's window opens at its first hit and lasts `windowMs`; the first hit after it closes
+ * opens the next one. (Windows aligned to the clock would let a burst that straddles a boundary
+ * through twice, and make limits flaky to test.) A bucket name should include what it limits and
+ * for whom (`test:acme`, `detect:203.0.113.9`).
  *
  * @example
  * const limits = new RateLimiter(services.database.db);
@@ -34,15 +36,15 @@ export class RateLimiter {
   async hit(bucket: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
     if (!Number.isInteger(windowMs) || windowMs <= 0) throw new RangeError('windowMs must be a positive whole number.');
     const now = this.now();
-    const windowStart = now - (now % windowMs);
+    const closedBefore = now - windowMs; // a window that began at or before this has ended
     const row = await this.db
       .insertInto('rate_limits')
-      .values({ bucket, window_start: windowStart, hits: 1 })
+      .values({ bucket, window_start: now, hits: 1 })
       .onConflict((oc) =>
         oc.column('bucket').doUpdateSet({
           // Both expressions read the row as it was before this statement (SQL semantics).
-          hits: sql<number>`CASE WHEN rate_limits.window_start < ${windowStart} THEN 1 ELSE rate_limits.hits + 1 END`,
-          window_start: sql<number>`CASE WHEN rate_limits.window_start < ${windowStart} THEN ${windowStart} ELSE rate_limits.window_start END`,
+          hits: sql<number>`CASE WHEN rate_limits.window_start <= ${closedBefore} THEN 1 ELSE rate_limits.hits + 1 END`,
+          window_start: sql<number>`CASE WHEN rate_limits.window_start <= ${closedBefore} THEN ${now} ELSE rate_limits.window_start END`,
         }),
       )
       .returning(['hits', 'window_start'])
