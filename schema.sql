@@ -81,6 +81,17 @@ CREATE TABLE IF NOT EXISTS oauth_flows (
 );
 CREATE INDEX IF NOT EXISTS oauth_flows_expiry ON oauth_flows (expires_at);
 
+-- The latest connection test per account, kept briefly so that saving the settings right after
+-- a passing test records it. The fingerprint is an HMAC (keyed with the current encryption key)
+-- of the servers and credentials that were tested: it tells "same settings" without storing them.
+CREATE TABLE IF NOT EXISTS connection_tests (
+  account_id               TEXT PRIMARY KEY,
+  fingerprint              TEXT NOT NULL,
+  ok                       INTEGER NOT NULL CHECK (ok IN (0, 1)),
+  result_json              TEXT NOT NULL,
+  at                       BIGINT NOT NULL
+);
+
 -- Fixed-window counters for rate limits shared by every server instance.
 CREATE TABLE IF NOT EXISTS rate_limits (
   bucket                   TEXT PRIMARY KEY,

@@ -114,7 +114,7 @@ describe.skipIf(postgresUnavailable)('copy-to-postgres', () => {
     const cluster = await sharedTestPostgres();
     const database = (await cluster.createDatabase()).replace('postgres@', 'postgres:not-printed@');
     const { stdout } = await run('npx', ['tsx', 'server/cli.ts', 'copy-to-postgres', '--from', source.dbFile], { cwd: ROOT, env: { ...process.env, DATABASE_URL: database } });
-    expect(stdout).toMatch(/^Copied .*test\.sqlite into postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+: schema_version 1, email_settings 1, oauth_credentials 1, oauth_flows 0, rate_limits 1, audit_log \d+\.\n$/);
+    expect(stdout).toMatch(/^Copied .*test\.sqlite into postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+: schema_version 1, email_settings 1, oauth_credentials 1, oauth_flows 0, connection_tests 0, rate_limits 1, audit_log \d+\.\n$/);
     expect(stdout).not.toContain('not-printed');
   });
 

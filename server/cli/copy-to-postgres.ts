@@ -11,6 +11,7 @@ export const COPIED_TABLES = [
   { table: 'email_settings', key: 'account_id' },
   { table: 'oauth_credentials', key: 'id' },
   { table: 'oauth_flows', key: 'id' },
+  { table: 'connection_tests', key: 'account_id' },
   { table: 'rate_limits', key: 'bucket' },
   { table: 'audit_log', key: 'id' },
 ] as const satisfies ReadonlyArray<{ table: keyof Database; key: string }>;

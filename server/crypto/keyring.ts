@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /** One AES-256 key with the id stored beside every value it encrypts. */
 export interface EncryptionKey {
@@ -111,6 +111,14 @@ export class Keyring {
     } catch {
       throw new DecryptionError(`The value in ${context.column} does not belong to this account or was altered.`);
     }
+  }
+
+  /**
+   * A keyed digest (HMAC-SHA256 with the current key) that tells whether two secret-bearing
+   * values are the same without storing either. Changes when the current key changes.
+   */
+  fingerprint(value: string): string {
+    return createHmac('sha256', this.keys[0]!.key).update('fingerprint\u0000').update(value).digest('base64url');
   }
 
   /** The key id a stored value was encrypted with, or undefined when it is not ours. */

@@ -3,6 +3,7 @@ import { ApiError } from '../http/errors.js';
 import type { Logger } from '../log/index.js';
 import type { AccessTokenSource, SettingsService } from '../settings/service.js';
 import type { LastTest } from '../settings/schema.js';
+import type { TestedCredentials } from '../settings/test-fingerprint.js';
 import type { AuditLog } from '../store/audit.js';
 import type { Database, EmailSettingsRow, OAuthProviderId } from '../store/database.js';
 import type { RateLimitDecision } from '../store/rate-limits.js';
@@ -239,8 +240,12 @@ export class MailTestService {
       detail: codes,
       requestId: caller.requestId,
     });
-    if (!saved || !matchesSaved(saved, test.targets)) return;
     const lastTest: LastTest = { at: new Date().toISOString(), ok: answer.ok, ...codes };
+    const tested = testedCredentials(test);
+    if (test.targets.imap && test.targets.smtp && tested) {
+      await this.deps.settings.rememberTest(caller.accountId, { imap: test.targets.imap, smtp: test.targets.smtp }, tested, lastTest);
+    }
+    if (!saved || !matchesSaved(saved, test.targets)) return;
     await this.deps.settings.recordTest(caller.accountId, lastTest);
   }
 }
@@ -256,6 +261,15 @@ function savedTargets(row: EmailSettingsRow | undefined): PreparedTest['targets'
 function savedAuth(row: EmailSettingsRow | undefined): TestInput['auth'] {
   if (!row) return undefined;
   return row.auth_method === 'oauth' ? { method: 'oauth', provider: row.oauth_provider! } : { method: 'password' };
+}
+
+/** What the test signed in with, for recognising the same settings when they are saved. */
+function testedCredentials(test: PreparedTest): TestedCredentials | undefined {
+  if ('tokenError' in test.credentials) return undefined;
+  if (test.oauthProvider) return { method: 'oauth', provider: test.oauthProvider };
+  const { imap, smtp } = test.credentials;
+  if (imap?.kind !== 'password' || smtp?.kind !== 'password') return undefined;
+  return { method: 'password', password: imap.password, smtpPassword: smtp.password };
 }
 
 /** A test of other servers says nothing about the saved ones, so it is not recorded on them. */

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database, EmailSettingsRow, OAuthCredentialRow, OAuthProviderId } from '../store/database.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { ApiError } from '../http/errors.js';
-import type { LastTest, SettingsInput, SettingsView } from './schema.js';
+import type { LastTest, MailServer, SettingsInput, SettingsView } from './schema.js';
+import { connectionFingerprint, PENDING_TEST_TTL_MS, type TestedCredentials } from './test-fingerprint.js';
 
 /** Hands out a usable access token for an OAuth connection, refreshing it when needed. */
 export interface AccessTokenSource {
@@ -127,22 +128,25 @@ export class SettingsService {
           existing.smtp_host !== values.smtp_host ||
           existing.smtp_port !== values.smtp_port ||
           existing.auth_method !== values.auth_method);
+      const cleared = { last_test_json: null, last_test_at: null, last_test_ok: null };
+      // A test of exactly these settings just before saving them counts as their last test.
+      const adopted = await this.adoptPendingTest(trx, accountId, input, existing, now);
       if (existing) {
         await trx
           .updateTable('email_settings')
           .set({
             ...values,
             // A test of other servers says nothing about these ones.
-            ...(serverChanged ? { last_test_json: null, last_test_at: null, last_test_ok: null } : {}),
+            ...(adopted ?? (serverChanged ? cleared : {})),
           })
           .where('account_id', '=', accountId)
           .execute();
       } else {
         await trx
           .insertInto('email_settings')
-          .values({ account_id: accountId, ...values, created_at: now, last_test_json: null, last_test_at: null, last_test_ok: null })
+          .values({ account_id: accountId, ...values, created_at: now, ...(adopted ?? cleared) })
           // Another instance may create the row at the same moment: the later save wins, as with an update.
-          .onConflict((oc) => oc.column('account_id').doUpdateSet({ ...values, last_test_json: null, last_test_at: null, last_test_ok: null }))
+          .onConflict((oc) => oc.column('account_id').doUpdateSet({ ...values, ...(adopted ?? cleared) }))
           .execute();
       }
       const row = await trx.selectFrom('email_settings').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
@@ -159,6 +163,7 @@ export class SettingsService {
       const settings = await trx.deleteFrom('email_settings').where('account_id', '=', accountId).executeTakeFirst();
       const creds = await trx.deleteFrom('oauth_credentials').where('account_id', '=', accountId).executeTakeFirst();
       await trx.deleteFrom('oauth_flows').where('account_id', '=', accountId).execute();
+      await trx.deleteFrom('connection_tests').where('account_id', '=', accountId).execute();
       return { deleted: Number(settings.numDeletedRows) + Number(creds.numDeletedRows) > 0 };
     });
   }
@@ -172,15 +177,65 @@ export class SettingsService {
       .execute();
   }
 
+  /**
+   * Keeps the outcome of a test of settings that are not (yet) the saved ones — as a keyed
+   * fingerprint of servers and credentials, never the credentials — so that saving exactly those
+   * settings soon after records it.
+   */
+  async rememberTest(
+    accountId: string,
+    servers: { imap: MailServer; smtp: MailServer },
+    credentials: TestedCredentials,
+    lastTest: LastTest,
+  ): Promise<void> {
+    const fingerprint = connectionFingerprint(this.options.keyring, accountId, servers, credentials);
+    const values = { fingerprint, ok: lastTest.ok ? (1 as const) : (0 as const), result_json: JSON.stringify(lastTest), at: Date.parse(lastTest.at) };
+    await this.db
+      .insertInto('connection_tests')
+      .values({ account_id: accountId, ...values })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+      .execute();
+  }
+
+  private async adoptPendingTest(
+    trx: Kysely<Database>,
+    accountId: string,
+    input: SettingsInput,
+    existing: EmailSettingsRow | undefined,
+    now: number,
+  ): Promise<{ last_test_json: string; last_test_at: number; last_test_ok: 0 | 1 } | undefined> {
+    const pending = await trx.selectFrom('connection_tests').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+    if (!pending || now - pending.at > PENDING_TEST_TTL_MS) return undefined;
+    let credentials: TestedCredentials;
+    if (input.auth.method === 'oauth') {
+      credentials = { method: 'oauth', provider: input.auth.provider };
+    } else {
+      const saved = existing?.auth_method === 'password' ? this.decryptPasswords(existing) : {};
+      const password = input.auth.password ?? saved.password;
+      if (!password) return undefined;
+      const smtpPassword = input.auth.smtpPassword ?? (input.auth.password ? password : saved.smtpPassword ?? password);
+      credentials = { method: 'password', password, smtpPassword };
+    }
+    const fingerprint = connectionFingerprint(this.options.keyring, accountId, input, credentials);
+    if (fingerprint !== pending.fingerprint) return undefined;
+    return { last_test_json: pending.result_json, last_test_at: pending.at, last_test_ok: pending.ok };
+  }
+
   /** The saved password(s), decrypted — for server-side use only (connection tests, host credentials). */
   async secrets(accountId: string): Promise<{ row: EmailSettingsRow; password?: string; smtpPassword?: string }> {
     const row = await this.findRow(accountId);
     if (!row) throw notConfigured();
+    return { row, ...this.decryptPasswords(row) };
+  }
+
+  /** The row's password, and the SMTP password (the same one unless a separate one is saved). */
+  private decryptPasswords(row: EmailSettingsRow): { password?: string; smtpPassword?: string } {
+    const accountId = row.account_id;
     const password = row.password_enc ? this.options.keyring.decrypt(row.password_enc, { accountId, column: PASSWORD_COLUMN }) : undefined;
     const smtpPassword = row.smtp_password_enc
       ? this.options.keyring.decrypt(row.smtp_password_enc, { accountId, column: SMTP_PASSWORD_COLUMN })
       : password;
-    return { row, password, smtpPassword };
+    return { password, smtpPassword };
   }
 
   async credentials(accountId: string): Promise<HostCredentials> {

@@ -26,6 +26,7 @@ const COLUMNS: { [T in keyof Database]: Record<keyof Database[T], true> } = {
     login_hint: true, code_verifier_enc: true, status: true, error_code: true, error_message: true, result_email: true,
     credential_id: true, created_at: true, expires_at: true, consumed_at: true,
   },
+  connection_tests: { account_id: true, fingerprint: true, ok: true, result_json: true, at: true },
   rate_limits: { bucket: true, window_start: true, hits: true },
   audit_log: { id: true, at: true, actor: true, account_id: true, action: true, result: true, detail: true, request_id: true },
 };

@@ -6,6 +6,7 @@ export interface Database {
   email_settings: EmailSettingsTable;
   oauth_credentials: OAuthCredentialsTable;
   oauth_flows: OAuthFlowsTable;
+  connection_tests: ConnectionTestsTable;
   rate_limits: RateLimitsTable;
   audit_log: AuditLogTable;
 }
@@ -82,6 +83,14 @@ export interface OAuthFlowsTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+}
+
+export interface ConnectionTestsTable {
+  account_id: string;
+  fingerprint: string;
+  ok: DbBool;
+  result_json: string;
+  at: number;
 }
 
 export interface RateLimitsTable {

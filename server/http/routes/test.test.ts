@@ -127,6 +127,24 @@ describe('POST /test', () => {
     expect(after.lastTest.ok).toBe(true);
   });
 
+  it('a passing test of settings not yet saved becomes their last test when exactly those are saved', async () => {
+    const token = await app.session('acct-test-then-save');
+    const auth = { method: 'password', password: PASSWORD };
+    expect((await post(token, { imap, smtp, auth })).body.ok).toBe(true);
+    const saved = (await (await app.request('/settings', { method: 'PUT', token, json: { email: USER, imap, smtp, auth } })).json()) as any;
+    expect(saved.status).toBe('connected');
+    expect(saved.lastTest).toMatchObject({ ok: true, imap: { ok: true }, smtp: { ok: true } });
+
+    // Saving other credentials than the tested ones does not borrow that test.
+    const other = await app.session('acct-test-then-save-other');
+    expect((await post(other, { imap, smtp, auth })).body.ok).toBe(true);
+    const changed = (await (
+      await app.request('/settings', { method: 'PUT', token: other, json: { email: USER, imap, smtp, auth: { method: 'password', password: 'not-what-was-tested' } } })
+    ).json()) as any;
+    expect(changed.status).toBe('untested');
+    expect(changed.lastTest).toBeNull();
+  });
+
   it('OAuth: takes a token from the token service and signs in with XOAUTH2 on both servers', async () => {
     const accountId = 'acct-oauth';
     await app.services.oauth.credentials.upsert({
