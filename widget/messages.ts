@@ -165,6 +165,8 @@ export function phaseLabel(name: string): string {
       return msg('Opening the inbox', { id: 'phase.mailbox' });
     case 'send':
       return msg('Sending a test message', { id: 'phase.send' });
+    case 'token':
+      return msg('Getting a sign-in token', { id: 'phase.token' });
     default:
       return name;
   }

@@ -164,5 +164,6 @@ export const texts: Record<string, string> = {
   'code.pwreq': "Geben Sie das Passwort des Postfachs (oder ein App-Passwort) ein.",
   'code.insecure': "Ein Passwort kann nicht über eine unverschlüsselte Verbindung gesendet werden; wählen Sie TLS oder STARTTLS.",
   'phase.send': "Testnachricht wird gesendet",
+  'phase.token': "Anmeldeschlüssel wird abgerufen",
   'sec.nonesh': "Keine",
 };

@@ -164,5 +164,6 @@ export const texts: Record<string, string> = {
   'code.pwreq': "Introduzca la contraseña del buzón (o una contraseña de aplicación).",
   'code.insecure': "No se puede enviar una contraseña por una conexión sin cifrar; elija TLS o STARTTLS.",
   'phase.send': "Enviando un mensaje de prueba",
+  'phase.token': "Obteniendo el token de acceso",
   'sec.nonesh': "Ninguna",
 };

@@ -164,5 +164,6 @@ export const texts: Record<string, string> = {
   'code.pwreq': "Saisissez le mot de passe de la boîte (ou un mot de passe d’application).",
   'code.insecure': "Un mot de passe ne peut pas être envoyé sur une connexion non chiffrée ; choisissez TLS ou STARTTLS.",
   'phase.send': "Envoi d’un message de test",
+  'phase.token': "Obtention du jeton d’accès",
   'sec.nonesh': "Aucune",
 };
