@@ -137,6 +137,11 @@ describe('the built-in database', () => {
     expect(events.map((e) => `${e.source}:${e.status}`)).toEqual(['builtin:start', 'builtin:end']);
   });
 
+  it('offers only OAuth where the provider refuses passwords (Outlook.com)', async () => {
+    const result = await detector.detect('someone@hotmail.com');
+    expect(result).toMatchObject({ provider: { id: 'outlook', oauth: 'microsoft' }, source: 'builtin', authMethods: ['oauth'] });
+  });
+
   it('answers a provider without IMAP as unsupported, with the reason', async () => {
     const result = await detector.detect('me@proton.me');
     expect(result).toMatchObject({ provider: { id: 'proton', supported: false }, imap: null, smtp: null, authMethods: [] });

@@ -74,7 +74,7 @@ export function buildResult(address: NormalisedEmail, found: DomainFindings, ela
     smtp: supported ? render(winner.smtp, address) : null,
     source: winner.source,
     confidence: winner.confidence,
-    authMethods: !supported ? [] : provider?.oauth ? ['oauth', 'password'] : ['password'],
+    authMethods: !supported ? [] : !provider?.oauth ? ['password'] : provider.hints.oauthOnly ? ['oauth'] : ['oauth', 'password'],
     notes: [...new Set(notes)],
     alternatives,
     elapsedMs,

@@ -41,6 +41,7 @@ export const ProviderEntrySchema = z
     hints: z.strictObject({
       appPassword: z.boolean().optional(),
       enableImap: z.boolean().optional(),
+      oauthOnly: z.boolean().optional(),
       helpUrl: z.url({ protocol: /^https$/ }).optional(),
     }),
     alternatives: z

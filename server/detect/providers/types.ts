@@ -20,7 +20,8 @@ export interface ProviderEntry {
   supported: boolean;
   /** Sentences a person can act on. */
   notes: string[];
-  hints: { appPassword?: boolean; enableImap?: boolean; helpUrl?: string };
+  /** `oauthOnly`: the provider refuses passwords over IMAP/SMTP (no app passwords either). */
+  hints: { appPassword?: boolean; enableImap?: boolean; oauthOnly?: boolean; helpUrl?: string };
   alternatives?: { imap?: ServerSpec[]; smtp?: ServerSpec[] };
   /** Where the facts come from: a URL, or `ispdb:<file>` for Thunderbird's ISPDB. */
   source: string | string[];
