@@ -107,6 +107,26 @@ describe('<email-config-wizard>', () => {
     expect($(el, '#ecw-password')!.getAttribute('aria-describedby')).to.equal('ecw-password-hint');
   });
 
+  it('offers no password form where the provider refuses passwords (authMethods without "password")', async () => {
+    api
+      .on('GET /settings', apiError(404, 'NOT_CONFIGURED', 'No mailbox is connected yet.'))
+      .on('GET /oauth/providers', { json: { google: { configured: false }, microsoft: { configured: true } } })
+      .on('POST /detect', {
+        json: detection({
+          provider: { id: 'outlook', name: 'Outlook.com', oauth: 'microsoft', supported: true },
+          authMethods: ['oauth'],
+          notes: ['Outlook.com accounts connect with Sign in with Microsoft.'],
+        }),
+      });
+    const el = await open();
+    await toAuthStep(el);
+    expect(button(el, 'Continue with Microsoft')).to.exist;
+    expect($(el, '#ecw-password')).to.equal(null);
+    expect(text(el)).to.contain('Sign in with Microsoft');
+    expect(button(el, 'Set up manually')).to.exist;
+    await expect(el).to.be.accessible();
+  });
+
   it('password path: test phases shown, then final settings saved with PUT, done with a secret-free ecw-complete', async () => {
     freshAccount().on('POST /test', {
       sse: [

@@ -13,6 +13,8 @@ export function authStep(host: WizardHost) {
   const detection = state.detection;
   const offer = oauthOffer(detection, host.providers);
   const notes = detection?.notes ?? [];
+  // Some providers refuse passwords altogether (Outlook.com): then OAuth is the only way in.
+  const passwordRefused = offer !== undefined && detection?.authMethods.includes('password') === false;
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
@@ -39,9 +41,16 @@ export function authStep(host: WizardHost) {
             </button>
             <p class="hint">${msg('Recommended: no password is stored, and you can revoke access at any time.', { id: 'auth.oauthhint' })}</p>
           </div>
-          <p class="divider">${msg('or use a password', { id: 'auth.or' })}</p>`
+          ${passwordRefused ? nothing : html`<p class="divider">${msg('or use a password', { id: 'auth.or' })}</p>`}`
       : nothing}
-    <form novalidate @submit=${onSubmit}>
+    ${passwordRefused
+      ? html`${notes.length ? html`<div class="hint" lang="en">${notes.map((note) => html`<p class="hint">${note}</p>`)}</div>` : nothing}
+          <div class="actions">
+            ${backButton(host)}
+            <span class="spacer"></span>
+            <button class="link" type="button" part="button" @click=${() => host.dispatch({ type: 'choose-manual' })}>${msg('Set up manually', { id: 'manual.link' })}</button>
+          </div>`
+      : html`<form novalidate @submit=${onSubmit}>
       <div class="field" part="field">
         <label for="ecw-password" part="label">${offer ? msg('App password', { id: 'auth.apppw' }) : msg('Password or app password', { id: 'auth.pwlabel' })}</label>
         <input id="ecw-password" part="input" name="password" type="password" autocomplete="current-password" aria-describedby=${notes.length ? 'ecw-password-hint' : nothing} />
@@ -53,7 +62,7 @@ export function authStep(host: WizardHost) {
         <span class="spacer"></span>
         <button class="link" type="button" part="button" @click=${() => host.dispatch({ type: 'choose-manual' })}>${msg('Set up manually', { id: 'manual.link' })}</button>
       </div>
-    </form>
+    </form>`}
   `;
 }
 
