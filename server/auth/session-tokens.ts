@@ -33,6 +33,7 @@ interface Payload {
 }
 
 const PREFIX = 'ecw1';
+const VERIFIED_CACHE_SIZE = 1024;
 
 /**
  * Signs and verifies the short-lived tokens the widget carries. Format:
@@ -44,6 +45,13 @@ const PREFIX = 'ecw1';
  * tokens.verify(token).accountId; // 'acme'
  */
 export class SessionTokens {
+  /**
+   * Tokens whose signature already checked out, so the widget's repeated calls with one token
+   * skip the HMAC and the JSON parse. Only the exact token string hits; expiry is still checked
+   * on every call.
+   */
+  private readonly verified = new Map<string, Payload>();
+
   constructor(
     private readonly secret: Buffer,
     private readonly now: () => number = Date.now,
@@ -65,6 +73,11 @@ export class SessionTokens {
   }
 
   verify(token: string): SessionClaims {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 <= this.now()) throw new SessionTokenError('expired');
+      return toClaims(known);
+    }
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) throw new SessionTokenError('malformed');
     const [, body, signature] = parts as [string, string, string];
@@ -81,6 +94,8 @@ export class SessionTokens {
       throw new SessionTokenError('malformed');
     }
     if (payload.exp * 1000 <= this.now()) throw new SessionTokenError('expired');
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, payload);
     return toClaims(payload);
   }
 

@@ -52,15 +52,23 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
     if (c.req.method === 'OPTIONS') return c.body(null, 204);
     await next();
   });
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024} kB.`);
-    },
+  const tooLarge = (): never => {
+    throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024} kB.`);
+  };
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  // bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full web Request
+  // (stream, AbortSignal, Headers) for every request. A declared Content-Length without
+  // Transfer-Encoding is checked from the header alone, exactly as bodyLimit itself would; only a
+  // chunked body (or a method that carries none) goes another way.
+  api.use('*', (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
+    const length = c.req.header('content-length');
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      return parseInt(length || '0', 10) > MAX_BODY_BYTES ? tooLarge() : next();
+    }
+    return limitBody(c, next);
   });
-  // bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full Request: skip
-  // that work for the methods that carry no body.
-  api.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS' ? next() : limitBody(c, next)));
   api.use('*', async (c, next) => {
     if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !c.req.path.endsWith('/callback')) {
       const type = c.req.header('content-type');

@@ -36,18 +36,26 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const { level = 'info', sink = (line) => process.stdout.write(line + '\n'), base = {} } = options;
-  const threshold = LEVEL_ORDER[level];
-  const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVEL_ORDER[lvl] < threshold) return;
-    const record = redact({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields });
-    sink(JSON.stringify(record));
-  };
+  return boundLogger(LEVEL_ORDER[level], sink, base);
+}
+
+const ignore = (): void => {};
+
+/**
+ * A logger is made once per request (and again per account), so a child only merges its fields:
+ * the level check is settled here, and a disabled level is a no-op that builds no record.
+ */
+function boundLogger(threshold: number, sink: LogSink, base: Record<string, unknown>): Logger {
+  const at = (lvl: LogLevel): Logger['info'] =>
+    LEVEL_ORDER[lvl] < threshold
+      ? ignore
+      : (msg, fields) => sink(JSON.stringify(redact({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields })));
   return {
-    debug: (msg, fields) => write('debug', msg, fields),
-    info: (msg, fields) => write('info', msg, fields),
-    warn: (msg, fields) => write('warn', msg, fields),
-    error: (msg, fields) => write('error', msg, fields),
-    child: (fields) => createLogger({ level, sink, base: { ...base, ...fields } }),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (fields) => boundLogger(threshold, sink, { ...base, ...fields }),
   };
 }
 
