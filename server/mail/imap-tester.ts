@@ -1,5 +1,5 @@
 import { ImapFlow } from 'imapflow';
-import { explainFailure } from './diagnose.js';
+import { failedResult } from './failed-result.js';
 import { PhaseTracker } from './phases.js';
 import { MailConnection, type MailNetwork } from './socket.js';
 import type { MailCredentials, MailServer, ProtocolResult, TesterOptions } from './types.js';
@@ -7,7 +7,6 @@ import type { MailCredentials, MailServer, ProtocolResult, TesterOptions } from 
 export interface ImapTestOptions extends TesterOptions {
   /** The folder to open and count (default INBOX). */
   mailbox?: string;
-  oauthProvider?: 'google' | 'microsoft';
 }
 
 /**
@@ -78,24 +77,7 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
     };
   } catch (error) {
     const failure = notImap !== undefined ? Object.assign(new Error('Not an IMAP greeting'), { code: 'EPROTOCOL', response: notImap }) : (tracker.timedOut ?? error);
-    const phase = tracker.fail();
-    client?.close();
-    connection.destroy();
-    const portSpeaksTls = await connection.portSpeaksTlsAfter(phase, failure);
-    return {
-      ok: false,
-      phases: tracker.phases,
-      error: explainFailure(failure, {
-        protocol: 'imap',
-        server,
-        phase,
-        credentials: credentials.kind,
-        oauthProvider: options.oauthProvider,
-        certificate: connection.certificate,
-        address: connection.address,
-        portSpeaksTls,
-      }),
-    };
+    return failedResult('imap', failure, { tracker, connection, client, server, credentials, options });
   }
 }
 

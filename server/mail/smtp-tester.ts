@@ -1,6 +1,6 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { randomUUID } from 'node:crypto';
-import { explainFailure } from './diagnose.js';
+import { failedResult } from './failed-result.js';
 import { PhaseTracker } from './phases.js';
 import { MailConnection, type MailNetwork } from './socket.js';
 import { untrustedWarning } from './imap-tester.js';
@@ -11,7 +11,6 @@ export interface SmtpTestOptions extends TesterOptions {
   sendTestTo?: string;
   /** The sender address of the test message (default: the login user). */
   from?: string;
-  oauthProvider?: 'google' | 'microsoft';
 }
 
 /** Raised when the server's EHLO answer has no AUTH: it cannot authenticate this mailbox. */
@@ -83,24 +82,7 @@ export async function testSmtp(network: MailNetwork, server: MailServer, credent
     };
   } catch (error) {
     const failure = tracker.timedOut ?? error;
-    const phase = tracker.fail();
-    client?.close();
-    connection.destroy();
-    const portSpeaksTls = await connection.portSpeaksTlsAfter(phase, failure);
-    return {
-      ok: false,
-      phases: tracker.phases,
-      error: explainFailure(failure, {
-        protocol: 'smtp',
-        server,
-        phase,
-        credentials: credentials.kind,
-        oauthProvider: options.oauthProvider,
-        certificate: connection.certificate,
-        address: connection.address,
-        portSpeaksTls,
-      }),
-    };
+    return failedResult('smtp', failure, { tracker, connection, client, server, credentials, options });
   }
 }
 

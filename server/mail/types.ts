@@ -79,6 +79,8 @@ export interface TesterOptions {
   overallTimeoutMs?: number;
   /** Called as each phase finishes. */
   onPhase?: (phase: Phase) => void;
+  /** The OAuth issuer, for provider-specific advice when a token is refused. */
+  oauthProvider?: 'google' | 'microsoft';
 }
 
 export type { MailServer };
