@@ -107,6 +107,18 @@ describe('<email-config-wizard>', () => {
     expect($(el, '#ecw-password')!.getAttribute('aria-describedby')).to.equal('ecw-password-hint');
   });
 
+  it('theme="dark" swaps the palette; a host --ecw-* property still wins', async () => {
+    freshAccount();
+    const el = await open();
+    const token = (name: string) => getComputedStyle(el).getPropertyValue(name).trim();
+    expect(token('--_bg')).to.equal('#ffffff');
+    el.setAttribute('theme', 'dark');
+    expect(token('--_bg')).to.equal('#161b22');
+    expect(getComputedStyle(el).colorScheme).to.equal('dark');
+    el.style.setProperty('--ecw-color-background', 'rgb(1, 2, 3)');
+    expect(token('--_bg')).to.equal('rgb(1, 2, 3)');
+  });
+
   it('offers no password form where the provider refuses passwords (authMethods without "password")', async () => {
     api
       .on('GET /settings', apiError(404, 'NOT_CONFIGURED', 'No mailbox is connected yet.'))

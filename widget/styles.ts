@@ -1,5 +1,21 @@
 import { css } from 'lit';
 
+/** The dark theme's tokens, for `theme="dark"` and for `theme="auto"` on a dark system. */
+const darkPalette = css`
+  --_bg: var(--ecw-color-background, #161b22);
+  --_surface: var(--ecw-color-surface, #21262d);
+  --_text: var(--ecw-color-text, #e6edf3);
+  --_muted: var(--ecw-color-muted, #9da7b3);
+  --_border: var(--ecw-color-border, #3d444d);
+  --_primary: var(--ecw-color-primary, #5b8def);
+  --_on-primary: var(--ecw-color-on-primary, #0d1117);
+  --_danger: var(--ecw-color-danger, #ff7b72);
+  --_success: var(--ecw-color-success, #56d364);
+  --_warning-bg: var(--ecw-color-warning-background, #3b2e00);
+  --_warning: var(--ecw-color-warning, #f2cc60);
+  color-scheme: dark;
+`;
+
 /**
  * The wizard's CSS. Every colour, radius and font is a `--ecw-*` custom property with a light
  * default; `theme="dark"` (or `auto` with a dark system preference) swaps the defaults.
@@ -31,33 +47,11 @@ export const wizardStyles = css`
     container-type: inline-size;
   }
   :host([theme='dark']) {
-    --_bg: var(--ecw-color-background, #161b22);
-    --_surface: var(--ecw-color-surface, #21262d);
-    --_text: var(--ecw-color-text, #e6edf3);
-    --_muted: var(--ecw-color-muted, #9da7b3);
-    --_border: var(--ecw-color-border, #3d444d);
-    --_primary: var(--ecw-color-primary, #5b8def);
-    --_on-primary: var(--ecw-color-on-primary, #0d1117);
-    --_danger: var(--ecw-color-danger, #ff7b72);
-    --_success: var(--ecw-color-success, #56d364);
-    --_warning-bg: var(--ecw-color-warning-background, #3b2e00);
-    --_warning: var(--ecw-color-warning, #f2cc60);
-    color-scheme: dark;
+    ${darkPalette}
   }
   @media (prefers-color-scheme: dark) {
     :host([theme='auto']) {
-      --_bg: var(--ecw-color-background, #161b22);
-      --_surface: var(--ecw-color-surface, #21262d);
-      --_text: var(--ecw-color-text, #e6edf3);
-      --_muted: var(--ecw-color-muted, #9da7b3);
-      --_border: var(--ecw-color-border, #3d444d);
-      --_primary: var(--ecw-color-primary, #5b8def);
-      --_on-primary: var(--ecw-color-on-primary, #0d1117);
-      --_danger: var(--ecw-color-danger, #ff7b72);
-      --_success: var(--ecw-color-success, #56d364);
-      --_warning-bg: var(--ecw-color-warning-background, #3b2e00);
-      --_warning: var(--ecw-color-warning, #f2cc60);
-      color-scheme: dark;
+      ${darkPalette}
     }
   }
   * { box-sizing: border-box; }
