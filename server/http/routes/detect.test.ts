@@ -58,7 +58,7 @@ describe('POST /detect', () => {
       provider: { id: 'outlook', oauth: 'microsoft', supported: true },
       source: 'builtin',
       confidence: 'high',
-      authMethods: ['oauth', 'password'],
+      authMethods: ['oauth'],
     });
     expect(Object.keys(body.provider as object).sort()).toEqual(['id', 'name', 'oauth', 'supported']);
     expect(Object.keys(body.imap as object).sort()).toEqual(['host', 'port', 'security', 'username']);
