@@ -1,4 +1,4 @@
-import type { TestApp } from '../../server/testing/app.js';
+import { apiRequestInit, type ApiRequestInit, type TestApp } from '../../server/testing/app.js';
 
 /**
  * The request helpers of `createTestApp` (server/testing/app.ts) over real HTTP, for a server
@@ -10,16 +10,8 @@ import type { TestApp } from '../../server/testing/app.js';
  * const { flowId } = await signIn(app, oauth, { accountId: 'a1', provider: 'google' });
  */
 export function httpTestApp(baseUrl: () => string, apiKey: string, basePath = '/api/email-settings'): TestApp {
-  const request = (path: string, init: RequestInit & { json?: unknown; token?: string } = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('Content-Type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return fetch(`${baseUrl()}${basePath}${path}`, { ...init, headers, body, signal: init.signal ?? AbortSignal.timeout(150_000) });
-  };
+  const request = (path: string, init: ApiRequestInit = {}) =>
+    fetch(`${baseUrl()}${basePath}${path}`, { ...apiRequestInit(init), signal: init.signal ?? AbortSignal.timeout(150_000) });
   const app = {
     request,
     fetch: (input: Request) => fetch(new Request(input, { redirect: 'manual', signal: AbortSignal.timeout(15_000) })),

@@ -18,6 +18,18 @@ export interface TestApp extends EmailWizardApp {
   session(accountId: string, extra?: { origin?: string; ttlSeconds?: number }): Promise<string>;
 }
 
+export type ApiRequestInit = RequestInit & { json?: unknown; token?: string };
+
+/** A request's init with `token` as a bearer header and `json` as the body. */
+export function apiRequestInit(init: ApiRequestInit): RequestInit {
+  const { json, token, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (token) headers.set('Authorization', `Bearer ${token}`);
+  if (json === undefined) return { ...rest, headers };
+  headers.set('Content-Type', 'application/json');
+  return { ...rest, headers, body: JSON.stringify(json) };
+}
+
 /**
  * A complete app on a fresh SQLite file in a temp dir, with a known API key and a memory logger.
  * `env` adds or overrides configuration variables.
@@ -36,16 +48,8 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
     },
     logger,
   });
-  const request = (path: string, init: RequestInit & { json?: unknown; token?: string } = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('Content-Type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return Promise.resolve(wizard.fetch(new Request(`http://localhost${TEST_BASE}${path}`, { ...init, headers, body })));
-  };
+  const request = (path: string, init: ApiRequestInit = {}) =>
+    Promise.resolve(wizard.fetch(new Request(`http://localhost${TEST_BASE}${path}`, apiRequestInit(init))));
   return {
     ...wizard,
     dataDir,
