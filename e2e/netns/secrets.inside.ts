@@ -11,7 +11,8 @@ import { control, JOURNEY_PASSWORDS, type StackInfo } from '../support/stack.js'
 const stack = inject('stack') as StackInfo;
 
 /** The local OAuth server's token shapes: access tokens, refresh tokens, authorisation codes. */
-const TOKEN_SHAPE = /\b(?:at|rt|code)_[A-Za-z0-9_-]{32}\b/g;
+// Whole tokens only: a random base64url value (a PKCE challenge, a state) can hold "at_" + 32 characters by chance.
+const TOKEN_SHAPE = /(?<![A-Za-z0-9_-])(?:at|rt|code)_[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])/g;
 
 function leaks(haystack: string, exact: string[]): string[] {
   const found = exact.filter((secret) => secret.length > 0 && haystack.includes(secret));
