@@ -135,6 +135,13 @@ describe('start-up failures', () => {
     );
   });
 
+  it('refuses to start (not demo mode) when EMAIL_WIZARD_API_KEYS holds no key', async () => {
+    const result = await start({ EMAIL_WIZARD_API_KEYS: ' , ' });
+    expect(result.code).toBe(78);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^email-config-wizard cannot start: EMAIL_WIZARD_API_KEYS is set but holds no key/);
+  });
+
   it('stops with a clear message when the database cannot be reached', async () => {
     const result = await start({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(result.code).toBe(1);

@@ -31,6 +31,14 @@ describe('loadConfig', () => {
     expect(config.encryptionKeys[0]!.key).toHaveLength(32);
   });
 
+  it('refuses an API key list that is set but holds no key instead of falling back to demo mode', () => {
+    for (const value of [' , ', ',', ' ,, ,']) {
+      expect(() => loadConfig({ EMAIL_WIZARD_API_KEYS: value }, { cwd: freshDir() }), JSON.stringify(value)).toThrow(
+        /^EMAIL_WIZARD_API_KEYS is set but holds no key/,
+      );
+    }
+  });
+
   it('reuses the generated secrets on the next start', () => {
     const cwd = freshDir();
     const first = loadConfig({}, { cwd });
