@@ -1,37 +1,77 @@
 #!/usr/bin/env node
 // `npm test`: every suite — server (vitest: unit and integration against real servers) and widget
-// (web-test-runner in Chromium) — then one line with the totals: "N passed, N failed".
-import { spawnSync } from 'node:child_process';
+// (web-test-runner in Chromium) — then one line with the totals: "N passed, N failed, N skipped".
+// It first makes the real peers available (scripts/peers.mjs): a missing one is installed or
+// named, never skipped. The two runners are independent, so they run side by side; the browser
+// suite's output is held back and printed whole after the server suite's.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { ensurePeers } from './peers.mjs';
+
+const problem = ensurePeers();
+if (problem) {
+  console.error(problem);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 const env = { ...process.env, FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR };
-rmSync('.tmp/vitest-results.json', { force: true });
-rmSync('.tmp/wtr-results.json', { force: true });
 mkdirSync('.tmp', { recursive: true });
 
-const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
+/** Runs a command; `echo` streams its output, otherwise it is kept and returned. */
+function run(command, args, { echo }) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: echo ? 'inherit' : ['ignore', 'pipe', 'pipe'], env });
+    const chunks = [];
+    child.stdout?.on('data', (chunk) => chunks.push(chunk));
+    child.stderr?.on('data', (chunk) => chunks.push(chunk));
+    child.on('error', (error) => resolve({ code: 1, output: String(error) }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() }));
+  });
+}
 
 const suites = [
-  { name: 'server (vitest)', code: run('npx', ['vitest', 'run']), results: '.tmp/vitest-results.json', read: (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0) }) },
-  { name: 'widget (web-test-runner)', code: run('npx', ['web-test-runner']), results: '.tmp/wtr-results.json', read: (r) => r },
+  {
+    name: 'server (vitest)',
+    command: ['npx', ['vitest', 'run']],
+    echo: true,
+    results: '.tmp/vitest-results.json',
+    read: (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) }),
+  },
+  {
+    name: 'widget (web-test-runner)',
+    command: ['npx', ['web-test-runner']],
+    echo: false,
+    results: '.tmp/wtr-results.json',
+    read: (r) => ({ passed: r.passed, failed: r.failed, skipped: r.skipped ?? 0 }),
+  },
 ];
+for (const suite of suites) rmSync(suite.results, { force: true });
+
+const started = Date.now();
+const outcomes = await Promise.all(suites.map((suite) => run(...suite.command, { echo: suite.echo })));
 
 let passed = 0;
 let failed = 0;
-for (const suite of suites) {
+let skipped = 0;
+suites.forEach((suite, index) => {
+  const { code, output } = outcomes[index];
+  if (!suite.echo) process.stdout.write(`\n── ${suite.name} ──\n${output}`);
   if (!existsSync(suite.results)) {
-    console.error(`${suite.name}: no results were written (exit code ${suite.code}); counted as one failure.`);
+    console.error(`${suite.name}: no results were written (exit code ${code}); counted as one failure.`);
     failed += 1;
-    continue;
+    return;
   }
   const counts = suite.read(JSON.parse(readFileSync(suite.results, 'utf8')));
-  console.log(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed`);
+  console.log(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   passed += counts.passed;
   failed += counts.failed;
-  if (suite.code !== 0 && counts.failed === 0) {
-    console.error(`${suite.name} exited with code ${suite.code}; counted as one failure.`);
+  skipped += counts.skipped;
+  if (code !== 0 && counts.failed === 0) {
+    console.error(`${suite.name} exited with code ${code}; counted as one failure.`);
     failed += 1;
   }
-}
-console.log(`${passed} passed, ${failed} failed`);
+});
+console.log(`All suites took ${Math.round((Date.now() - started) / 1000)} s.`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -7,7 +7,7 @@ import { createApp } from '../create-app.js';
 import { createMemoryLogger } from '../log/index.js';
 import { openDatabase, schemaStatements, type DatabaseHandle } from '../store/connect.js';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
-import { postgresUnavailable, sharedTestPostgres, stopSharedTestPostgres } from '../testing/postgres.js';
+import { sharedTestPostgres, stopSharedTestPostgres } from '../testing/postgres.js';
 import { COPIED_TABLES, copyDatabase, describeDatabaseUrl } from './copy-to-postgres.js';
 
 const run = promisify(execFile);
@@ -25,7 +25,7 @@ describe('COPIED_TABLES', () => {
   });
 });
 
-describe.skipIf(postgresUnavailable)('copy-to-postgres', () => {
+describe('copy-to-postgres', () => {
   const keys = `c1:${randomBytes(32).toString('base64')}`;
   let source: TestApp;
   let sqliteRows: Record<string, unknown[]>;

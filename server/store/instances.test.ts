@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTANCES_API_KEY, startSharedInstances, type SharedInstances } from '../testing/instances.js';
-import { postgresUnavailable, stopSharedTestPostgres } from '../testing/postgres.js';
+import { stopSharedTestPostgres } from '../testing/postgres.js';
 import { openDatabase } from './connect.js';
 
 /** Two real server processes sharing one PostgreSQL database, as behind a load balancer. */
-describe.skipIf(postgresUnavailable)('two instances on one PostgreSQL', () => {
+describe('two instances on one PostgreSQL', () => {
   let instances: SharedInstances;
   let a: string;
   let b: string;

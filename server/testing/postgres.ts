@@ -12,10 +12,10 @@ const run = promisify(execFile);
 /** Where Debian's PostgreSQL 15 puts its server binaries; `PG_BIN` overrides it. */
 export const POSTGRES_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
-/** Why PostgreSQL tests are skipped on this machine, or undefined when they can run. */
-export const postgresUnavailable: string | undefined = existsSync(join(POSTGRES_BIN, 'initdb'))
+/** Why PostgreSQL cannot run on this machine (the suites that need it then fail with this), or undefined. */
+const postgresMissing: string | undefined = existsSync(join(POSTGRES_BIN, 'initdb'))
   ? undefined
-  : `PostgreSQL tests skipped: no initdb in ${POSTGRES_BIN} (install Debian's "postgresql" package, as .ci/run does).`;
+  : `PostgreSQL is missing: no initdb in ${POSTGRES_BIN}. npm test installs Debian's "postgresql" package when run as root; otherwise: sudo apt-get install -y postgresql`;
 
 export interface TestPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` — the cluster's default database. */
@@ -53,7 +53,7 @@ function postgresUid(): { uid: number; gid: number } | undefined {
 
 /**
  * Starts a throwaway PostgreSQL cluster on 127.0.0.1 and a free port (trust auth, fsync off),
- * for tests only. Throws when the binaries are missing — check `postgresUnavailable` first.
+ * for tests only. Throws, naming the package to install, when the binaries are missing.
  *
  * @example
  * const postgres = await startTestPostgres();
@@ -62,7 +62,7 @@ function postgresUid(): { uid: number; gid: number } | undefined {
  * await postgres.stop();
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
-  if (postgresUnavailable) throw new Error(postgresUnavailable);
+  if (postgresMissing) throw new Error(postgresMissing);
   const dir = mkdtempSync(join(tmpdir(), 'ecw-pg-'));
   const owner = postgresUid();
   if (owner) chownSync(dir, owner.uid, owner.gid);
@@ -119,9 +119,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   };
 }
 
-/** The storage dialects a suite runs against: PostgreSQL joins when its binaries are installed. */
-export const TEST_DIALECTS: Dialect[] = postgresUnavailable ? ['sqlite'] : ['sqlite', 'postgres'];
-if (postgresUnavailable) console.warn(postgresUnavailable);
+/** The storage dialects every storage suite runs against; a missing PostgreSQL fails those runs. */
+export const TEST_DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 
 let sharedCluster: Promise<TestPostgres> | undefined;
 
