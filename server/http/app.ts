@@ -8,6 +8,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
 import { ApiError, errorBody } from './errors.js';
+import { errorBodyOf, isAppError, statusOf } from './error-status.js';
 import type { AppEnv, Services } from './context.js';
 import { createOriginCheck } from './origins.js';
 import { validationHook } from './validation.js';
@@ -134,7 +135,8 @@ function methodNotAllowedResponse(c: Context, methods: string[]): Response {
 }
 
 function handleError(error: Error, c: Context<AppEnv>): Response {
-  if (error instanceof ApiError) return c.json(error.toBody(), error.status);
+  // Recognised by shape, as Hono recognises HTTPException: AppError from a capability, or the old ApiError.
+  if (isAppError(error)) return c.json(errorBodyOf(error), statusOf(error));
   if (error instanceof HTTPException) {
     if (error.status === 400 && /json/i.test(error.message)) {
       return c.json(errorBody('INVALID_JSON', 'The request body is not valid JSON.'), 400);

@@ -1,33 +1,31 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError } from '../contract/errors.js';
+import type { ErrorBody } from '../contract/error-body.js';
+import { errorBodyOf } from './error-status.js';
 
-/** The body of every error response: `{"error": {"code", "message", "field"?}}`. */
-export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
-}
+export type { ErrorBody };
 
 /**
- * An error that knows how it should be shown to an API caller.
- * Thrown anywhere below a route; the app's error handler turns it into the envelope.
+ * The old HTTP-shaped error, kept while the code moves to `AppError` (`server/contract/errors.ts`):
+ * capabilities throw `AppError` and `server/http/error-status.ts` picks the status. Routes may
+ * still throw this; it is an `AppError` with its status always set.
  *
- * @example
- * throw new ApiError(404, 'NOT_CONFIGURED', 'No mailbox is connected to this account yet.');
+ * @deprecated Throw `AppError`; give `{ status }` only when the code's usual status does not fit.
  */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
+export class ApiError extends AppError {
+  override readonly name: string = 'ApiError';
+  declare readonly status: ContentfulStatusCode;
+
+  constructor(status: ContentfulStatusCode, code: string, message: string, field?: string) {
+    super(code, message, field === undefined ? { status } : { status, field });
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+    return errorBodyOf(this);
   }
 }
 
+/** The error envelope for a code and a sentence. */
 export function errorBody(code: string, message: string, field?: string): ErrorBody {
-  return new ApiError(400, code, message, field).toBody();
+  return { error: { code, message, ...(field ? { field } : {}) } };
 }
