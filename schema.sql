@@ -111,3 +111,27 @@ CREATE TABLE IF NOT EXISTS audit_log (
   request_id               TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_log_account ON audit_log (account_id, at);
+
+-- Account events for the host (the webhook outbox). A row is written in the same transaction as
+-- the change that causes it; `payload` is the exact body every attempt sends and `id` is its
+-- `webhook-id`. A sender claims due rows with a short lease (lease_owner, lease_until), so one
+-- instance sends a given event; `state` ends as 'delivered' or 'dead' (retried for 24 h), and
+-- finished rows are pruned after a retention (server/events/retention.ts). Never a secret.
+CREATE TABLE IF NOT EXISTS account_events (
+  id                       TEXT PRIMARY KEY,
+  account_id               TEXT NOT NULL,
+  type                     TEXT NOT NULL,
+  payload                  TEXT NOT NULL,
+  created_at               BIGINT NOT NULL,
+  state                    TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts                 INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at          BIGINT NOT NULL,
+  last_attempt_at          BIGINT,
+  last_status              INTEGER,
+  last_error               TEXT,
+  lease_owner              TEXT,
+  lease_until              BIGINT,
+  finished_at              BIGINT
+);
+CREATE INDEX IF NOT EXISTS account_events_due ON account_events (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS account_events_account ON account_events (account_id, created_at);

@@ -29,6 +29,10 @@ const COLUMNS: { [T in keyof Database]: Record<keyof Database[T], true> } = {
   connection_tests: { account_id: true, fingerprint: true, ok: true, result_json: true, at: true },
   rate_limits: { bucket: true, window_start: true, hits: true },
   audit_log: { id: true, at: true, actor: true, account_id: true, action: true, result: true, detail: true, request_id: true },
+  account_events: {
+    id: true, account_id: true, type: true, payload: true, created_at: true, state: true, attempts: true, next_attempt_at: true,
+    last_attempt_at: true, last_status: true, last_error: true, lease_owner: true, lease_until: true, finished_at: true,
+  },
 };
 
 afterAll(() => stopSharedTestPostgres());

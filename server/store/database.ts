@@ -9,6 +9,7 @@ export interface Database {
   connection_tests: ConnectionTestsTable;
   rate_limits: RateLimitsTable;
   audit_log: AuditLogTable;
+  account_events: AccountEventsTable;
 }
 
 export type Security = 'tls' | 'starttls' | 'none';
@@ -110,12 +111,35 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+/** The webhook outbox (server/events): one row per account event, with its delivery state. */
+export interface AccountEventsTable {
+  /** The `webhook-id`: the same on every attempt. */
+  id: string;
+  account_id: string;
+  type: string;
+  /** The exact JSON body every attempt sends. */
+  payload: string;
+  created_at: number;
+  state: Generated<'pending' | 'delivered' | 'dead'>;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  /** HTTP status of the last answer; null when there was none (timeout, refused). */
+  last_status: number | null;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  /** When it was delivered or given up (dead). */
+  finished_at: number | null;
+}
+
 export type EmailSettingsRow = Selectable<EmailSettingsTable>;
 export type NewEmailSettingsRow = Insertable<EmailSettingsTable>;
 export type EmailSettingsUpdate = Updateable<EmailSettingsTable>;
 export type OAuthCredentialRow = Selectable<OAuthCredentialsTable>;
 export type OAuthFlowRow = Selectable<OAuthFlowsTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type AccountEventRow = Selectable<AccountEventsTable>;
 
 /** Every column that holds an encrypted secret: what `rotate-keys` re-encrypts. */
 export const ENCRYPTED_COLUMNS = [
