@@ -43,6 +43,15 @@ const SecretSchema = (what: string) =>
     .max(4096, `The ${what} is at most 4096 characters long.`)
     .refine((value) => !/[\r\n\u0000]/.test(value), `The ${what} cannot contain line breaks.`);
 
+export const EmailSchema = z
+  .string({ error: 'Enter an email address.' })
+  .trim()
+  .min(3, 'Enter an email address such as support@example.com.')
+  .max(320, 'An email address is at most 320 characters long.')
+  .refine((value) => /^[^\s@]+@[^\s@]+$/.test(value) && !CONTROL_CHARS.test(value), {
+    message: 'Enter an email address such as support@example.com.',
+  });
+
 export const PasswordAuthSchema = z.strictObject({
   method: z.literal('password'),
   password: SecretSchema('password').optional(),
@@ -52,6 +61,11 @@ export const PasswordAuthSchema = z.strictObject({
 export const OAuthAuthSchema = z.strictObject({
   method: z.literal('oauth'),
   provider: z.enum(['google', 'microsoft'], { error: 'The OAuth provider must be "google" or "microsoft".' }),
+  account: EmailSchema.optional().openapi({
+    description:
+      'The signed-in account whose token opens the mailbox (default: the account of this session\'s latest completed sign-in with the provider). ' +
+      'The mailbox is imap.username / smtp.username: a Microsoft 365 shared mailbox differs from the account.',
+  }),
 });
 
 export const AuthSchema = z
@@ -59,15 +73,6 @@ export const AuthSchema = z
     error: 'auth.method must be "password" or "oauth".',
   })
   .openapi('Auth');
-
-export const EmailSchema = z
-  .string({ error: 'Enter an email address.' })
-  .trim()
-  .min(3, 'Enter an email address such as support@example.com.')
-  .max(320, 'An email address is at most 320 characters long.')
-  .refine((value) => /^[^\s@]+@[^\s@]+$/.test(value) && !CONTROL_CHARS.test(value), {
-    message: 'Enter an email address such as support@example.com.',
-  });
 
 export const SettingsInputSchema = z
   .strictObject({
@@ -106,12 +111,17 @@ export const TestErrorSchema = z.object({
 export const ProtocolResultSchema = z
   .object({ ok: z.boolean(), phases: z.array(TestPhaseSchema), error: TestErrorSchema.optional() })
   .openapi('ProtocolTestResult');
+const ProtocolOutcomeSchema = z.object({
+  ok: z.boolean(),
+  code: z.string().optional(),
+  at: z.string().optional().openapi({ description: 'ISO 8601 time of this protocol\'s latest test of exactly the saved values' }),
+});
 export const LastTestSchema = z
   .object({
     at: z.string().openapi({ description: 'ISO 8601 time of the test' }),
     ok: z.boolean(),
-    imap: z.object({ ok: z.boolean(), code: z.string().optional() }).optional(),
-    smtp: z.object({ ok: z.boolean(), code: z.string().optional() }).optional(),
+    imap: ProtocolOutcomeSchema.optional(),
+    smtp: ProtocolOutcomeSchema.optional(),
   })
   .openapi('LastTest');
 
@@ -126,6 +136,7 @@ export const SettingsViewSchema = z
       z.object({
         method: z.literal('oauth'),
         provider: z.enum(['google', 'microsoft']),
+        account: z.string().openapi({ description: 'The signed-in account whose token opens the mailbox' }),
         connected: z.boolean(),
         email: z.string().optional(),
         needsReauthorization: z.boolean(),
