@@ -9,7 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
 import { ApiError, errorBody } from './errors.js';
 import { errorBodyOf, isAppError, statusOf } from './error-status.js';
-import type { AppEnv, Services } from './context.js';
+import type { ApiApp, AppEnv, Services } from './context.js';
 import { createOriginCheck } from './origins.js';
 import { validationHook } from './validation.js';
 import { DecryptionError } from '../crypto/keyring.js';
@@ -25,8 +25,6 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([a-z.+-]*\+)?json\b/i;
 const unsupportedMediaType = () =>
   new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json).');
-
-export type ApiApp = OpenAPIHono<AppEnv>;
 
 /**
  * Builds the API (mounted at `config.basePath`) on top of ready services. The app has no state

@@ -1,3 +1,4 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { DatabaseHandle } from '../store/connect.js';
@@ -45,3 +46,6 @@ export interface AppEnv {
     session: SessionClaims;
   };
 }
+
+/** The API app every route module registers on (mounted at `config.basePath` by `buildHttpApp`). */
+export type ApiApp = OpenAPIHono<AppEnv>;

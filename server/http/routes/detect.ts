@@ -1,12 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import type { ApiApp } from '../app.js';
-import type { Services } from '../context.js';
+import type { ApiApp, Services } from '../context.js';
 import { requireSession } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
 import { InvalidEmailError, type DetectionResult } from '../../detect/index.js';
-import { DetectRequestSchema, DetectionResultSchema } from '../../detect/schema.js';
+import { DetectRequestSchema, DetectionResultSchema } from '../../contract/detection.js';
 
 /** Remote detections (not answered from the built-in database or cache) per account per minute. */
 const REMOTE_DETECTIONS_PER_MINUTE = 30;

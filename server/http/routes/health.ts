@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import type { ApiApp } from '../app.js';
-import type { Services } from '../context.js';
+import type { ApiApp, Services } from '../context.js';
 import { jsonResponse, errorResponse } from './shared.js';
 
 const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'unreachable']), version: z.string() });

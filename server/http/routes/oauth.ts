@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { ApiApp } from '../app.js';
-import type { AppEnv, Services } from '../context.js';
+import type { ApiApp, AppEnv, Services } from '../context.js';
 import { requireSession } from '../auth.js';
 import { EmailSchema } from '../../settings/schema.js';
 import { renderCallbackPage, type CallbackParams, type OAuthResultMessage } from '../../oauth/index.js';

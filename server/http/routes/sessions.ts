@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp } from '../app.js';
-import type { Services } from '../context.js';
+import type { ApiApp, Services } from '../context.js';
 import { requireApiKey, ACCOUNT_ID_PATTERN } from '../auth.js';
 import { commonErrors, jsonBody, jsonResponse } from './shared.js';
 

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp } from '../app.js';
-import type { Services } from '../context.js';
+import type { ApiApp, Services } from '../context.js';
 import { requireSession } from '../auth.js';
 import { SettingsInputSchema, SettingsViewSchema } from '../../settings/schema.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';

@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import type { ApiApp } from '../app.js';
-import type { Services } from '../context.js';
+import type { ApiApp, Services } from '../context.js';
 import { requireSession } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { commonErrors, errorResponse, jsonBody } from './shared.js';
