@@ -25,6 +25,9 @@ CREATE TABLE IF NOT EXISTS email_settings (
   smtp_username            TEXT NOT NULL,
   auth_method              TEXT NOT NULL CHECK (auth_method IN ('password', 'oauth')),
   oauth_provider           TEXT CHECK (oauth_provider IN ('google', 'microsoft')),
+  -- The signed-in account whose OAuth token opens the mailbox (imap/smtp_username): they differ
+  -- for a Microsoft 365 shared mailbox. Added by migration 2.
+  oauth_account            TEXT,
   password_enc             TEXT,
   smtp_password_enc        TEXT,
   from_name                TEXT,

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './database.js';
+import { runMigrations } from './migrations.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -39,7 +40,7 @@ export function schemaStatements(text = readFileSync(SCHEMA_PATH, 'utf8')): stri
     .filter(Boolean);
 }
 
-/** Applies schema.sql (idempotent) and records the schema version. */
+/** Applies schema.sql (idempotent), records the schema version and runs the migrations not yet applied. */
 export async function applySchema(db: Kysely<Database>): Promise<void> {
   for (const statement of schemaStatements()) {
     await sql.raw(statement).execute(db);
@@ -49,6 +50,7 @@ export async function applySchema(db: Kysely<Database>): Promise<void> {
     .values({ version: SCHEMA_VERSION, applied_at: Date.now() })
     .onConflict((oc) => oc.column('version').doNothing())
     .execute();
+  await runMigrations(db);
 }
 
 /**

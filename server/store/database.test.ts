@@ -12,7 +12,7 @@ const COLUMNS: { [T in keyof Database]: Record<keyof Database[T], true> } = {
   schema_version: { version: true, applied_at: true },
   email_settings: {
     account_id: true, email: true, imap_host: true, imap_port: true, imap_security: true, imap_username: true,
-    smtp_host: true, smtp_port: true, smtp_security: true, smtp_username: true, auth_method: true, oauth_provider: true,
+    smtp_host: true, smtp_port: true, smtp_security: true, smtp_username: true, auth_method: true, oauth_provider: true, oauth_account: true,
     password_enc: true, smtp_password_enc: true, from_name: true, check_interval_seconds: true, delete_after_processing: true,
     allow_untrusted_tls: true, last_test_json: true, last_test_at: true, last_test_ok: true, created_at: true, updated_at: true,
   },

@@ -35,6 +35,8 @@ export interface EmailSettingsTable {
   smtp_username: string;
   auth_method: 'password' | 'oauth';
   oauth_provider: OAuthProviderId | null;
+  /** The signed-in account whose token opens the mailbox (differs from the user names for a shared mailbox). */
+  oauth_account: string | null;
   password_enc: string | null;
   smtp_password_enc: string | null;
   from_name: string | null;

@@ -1,0 +1,44 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+/**
+ * Schema changes that `CREATE … IF NOT EXISTS` in schema.sql cannot express (a new column on an
+ * existing table). schema.sql always describes the newest schema, so a fresh database already has
+ * what a step adds: every step must be harmless there (check first, then change). Each applied
+ * step is recorded in `schema_version`. To add one: take the next free number, append it here.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Kysely<Database>): Promise<void>;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 2,
+    description: 'email_settings.oauth_account: the signed-in account whose token opens the mailbox',
+    up: (db) => addColumnIfMissing(db, 'email_settings', 'oauth_account', 'TEXT'),
+  },
+];
+
+/** Applies the steps not yet recorded in `schema_version`, in order. */
+export async function runMigrations(db: Kysely<Database>): Promise<void> {
+  const applied = new Set((await db.selectFrom('schema_version').select('version').execute()).map((row) => row.version));
+  for (const migration of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
+    if (applied.has(migration.version)) continue;
+    await migration.up(db);
+    await db
+      .insertInto('schema_version')
+      .values({ version: migration.version, applied_at: Date.now() })
+      .onConflict((oc) => oc.column('version').doNothing())
+      .execute();
+  }
+}
+
+/** `ALTER TABLE … ADD COLUMN` unless the column exists (SQLite has no `ADD COLUMN IF NOT EXISTS`). */
+async function addColumnIfMissing(db: Kysely<Database>, table: string, column: string, type: string): Promise<void> {
+  const tables = await db.introspection.getTables();
+  const found = tables.find((candidate) => candidate.name === table);
+  if (!found || found.columns.some((candidate) => candidate.name === column)) return;
+  await sql.raw(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`).execute(db);
+}
