@@ -54,6 +54,24 @@ describe('classifyAddress', () => {
     expect(classifyAddress(ip)).toEqual({ blocked: true, range });
   });
 
+  it.each([
+    // IPv4-compatible (deprecated) forms of loopback and the metadata address.
+    ['::7f00:1', 'notGlobalUnicast'],
+    ['::7f00:2', 'notGlobalUnicast'],
+    ['::a9fe:a9fe', 'notGlobalUnicast'],
+    // Outside global unicast 2000::/3: ipaddr.js has no name for these and called them unicast.
+    ['fe00::1', 'notGlobalUnicast'],
+    ['4000::1', 'notGlobalUnicast'],
+    ['1000::1', 'notGlobalUnicast'],
+    ['e000::1', 'notGlobalUnicast'],
+    // Special-purpose blocks inside 2000::/3.
+    ['2001:2::1', 'benchmarking'],
+    ['2001:1::1', 'reserved'],
+    ['3fff::1', 'reserved'],
+  ])('allows IPv6 only in global unicast 2000::/3: blocks %s (%s)', (ip, range) => {
+    expect(classifyAddress(ip)).toEqual({ blocked: true, range });
+  });
+
   it.each(['8.8.8.8', '93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001:82b::200e'])('allows the public address %s', (ip) => {
     expect(classifyAddress(ip)).toEqual({ blocked: false, range: 'unicast' });
   });

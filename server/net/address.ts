@@ -30,7 +30,8 @@ export function parseIpLiteral(text: string): { address: string; family: 4 | 6 }
  * Decides whether the server may connect to `ip` on a user's behalf: only global unicast
  * addresses pass. Blocked: loopback, private, link-local (169.254.169.254 included), unique-local,
  * site-local, CGNAT, multicast, broadcast, unspecified, reserved and documentation ranges, and
- * the IPv6 forms that embed an IPv4 address (NAT64, 6to4, Teredo) because they can hide one.
+ * the IPv6 forms that embed an IPv4 address (NAT64, 6to4, Teredo, IPv4-compatible `::7f00:1`)
+ * because they can hide one, and every IPv6 address outside global unicast 2000::/3.
  * An unparsable string is blocked as `invalid`.
  *
  * @example classifyAddress('::ffff:10.0.0.1') // { blocked: true, range: 'private' }
@@ -38,6 +39,19 @@ export function parseIpLiteral(text: string): { address: string; family: 4 | 6 }
 export function classifyAddress(ip: string): AddressClass {
   const literal = parseIpLiteral(ip);
   if (!literal) return { blocked: true, range: 'invalid' };
-  const range = ipaddr.parse(literal.address).range();
-  return { blocked: range !== 'unicast', range };
+  const parsed = ipaddr.parse(literal.address);
+  const range = parsed.range();
+  if (range !== 'unicast') return { blocked: true, range };
+  if (parsed.kind() === 'ipv6') {
+    // ipaddr.js calls everything it has no name for "unicast" (`::7f00:1`, `fe00::1`, `4000::1`).
+    // Only global unicast is reachable: 2000::/3, minus the IETF special-purpose block it holds.
+    const v6 = parsed as ipaddr.IPv6;
+    if (!v6.match(GLOBAL_UNICAST_V6)) return { blocked: true, range: 'notGlobalUnicast' };
+    if (SPECIAL_V6.some((cidr) => v6.match(cidr))) return { blocked: true, range: 'reserved' };
+  }
+  return { blocked: false, range };
 }
+
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
+/** IANA IPv6 special-purpose registry entries inside 2000::/3 that ipaddr.js does not name. */
+const SPECIAL_V6 = ['2001::/23', '2001:db8::/32', '3fff::/20'].map((cidr) => ipaddr.IPv6.parseCIDR(cidr));

@@ -3,7 +3,7 @@ import { createTestCa, type TestCa } from '../testing/certs.js';
 import { startDnsServer, type TestDnsServer } from '../testing/dns-server.js';
 import { startHttpsServer, type TestHttpsServer } from '../testing/https-server.js';
 import { findClosedPort, startSilentListener, type CountingListener } from '../testing/listeners.js';
-import { startMailGreeter, type MailGreeter } from '../detect/test-peers.js';
+import { startMailGreeter, type MailGreeter } from '../testing/mail-greeter.js';
 import { NetError, SafeNetwork, type NetErrorCode } from './index.js';
 
 let ca: TestCa;
@@ -106,12 +106,31 @@ describe('resolveSafeAddress', () => {
     expect(await open.resolveSafeAddress('imap.example.test')).toEqual({ address: '127.0.0.1', family: 4 });
   });
 
-  it('refuses names that resolve only to blocked addresses, without naming them', async () => {
+  it('answers a name that resolves only to blocked addresses exactly like a name that does not exist', async () => {
+    const missing = await failure(closed.resolveSafeAddress('nothing-here.example.test'));
+    expect(missing.code).toBe('DNS_NOT_FOUND');
     for (const host of ['imap.example.test', 'private.example.test', 'mapped.example.test']) {
       const error = await failure(closed.resolveSafeAddress(host));
+      expect({ code: error.code, message: error.message }).toEqual({ code: 'DNS_NOT_FOUND', message: `The host name ${host} does not exist.` });
+      expect(missing.message.replace('nothing-here.example.test', host)).toBe(error.message);
+      expect(error.detail).toBe('BLOCKED_ADDRESS'); // for logs only
+    }
+  });
+
+  it('names the block to the host API when asked (revealBlocked), without naming the address', async () => {
+    for (const host of ['imap.example.test', 'private.example.test', 'mapped.example.test']) {
+      const error = await failure(closed.resolveSafeAddress(host, undefined, { revealBlocked: true }));
       expect(error.code).toBe('BLOCKED_ADDRESS');
       expect(error.message).not.toMatch(/127\.0\.0\.1|10\.0\.0\.8|169\.254|::1|fd00/);
     }
+  });
+
+  it('refuses localhost and *.localhost by name, without asking DNS (RFC 6761)', async () => {
+    const before = dns.queries.length;
+    for (const host of ['localhost', 'LOCALHOST.', 'imap.localhost', 'a.b.localhost']) {
+      expect(await codeOf(closed.resolveSafeAddress(host)), host).toBe('BLOCKED_ADDRESS');
+    }
+    expect(dns.queries.length).toBe(before);
   });
 
   it('skips the blocked addresses of a name and keeps its public one (resolution only, no connection)', async () => {
@@ -192,9 +211,13 @@ describe('connectTcp / connectTls', () => {
   it('never opens a connection to a blocked address, whatever its spelling or name', async () => {
     const before = silent.connections;
     // Port 993 is a mail port, so only the address check stands between the call and a connection.
-    for (const host of ['imap.example.test', 'mapped.example.test', '127.0.0.1', '2130706433', '[::ffff:127.0.0.1]']) {
+    for (const host of ['127.0.0.1', '2130706433', '[::ffff:127.0.0.1]', '::7f00:1', 'localhost']) {
       expect(await codeOf(closed.connectTcp({ host, port: 993, timeoutMs: 1000 }))).toBe('BLOCKED_ADDRESS');
       expect(await codeOf(closed.connectTls({ host, port: 993, timeoutMs: 1000 }))).toBe('BLOCKED_ADDRESS');
+    }
+    for (const host of ['imap.example.test', 'mapped.example.test']) {
+      expect(await codeOf(closed.connectTcp({ host, port: 993, timeoutMs: 1000 }))).toBe('DNS_NOT_FOUND');
+      expect(await codeOf(closed.connectTls({ host, port: 993, timeoutMs: 1000 }))).toBe('DNS_NOT_FOUND');
     }
     expect(await codeOf(closed.connectTcp({ host: 'imap.example.test', port: silent.port, timeoutMs: 1000 }))).toBe('PORT_NOT_ALLOWED');
     expect(silent.connections).toBe(before);

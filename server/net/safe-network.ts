@@ -4,6 +4,7 @@ import { classifyAddress, parseIpLiteral } from './address.js';
 import { DnsClient, DEFAULT_DNS_TIMEOUT_MS, normaliseHostName } from './dns.js';
 import { NetError, toNetError } from './errors.js';
 import { httpExchange, type HttpResponse } from './http.js';
+import { isLocalhostName } from './host.js';
 
 /** How the network layer reaches the outside world. */
 export interface NetOptions {
@@ -83,15 +84,26 @@ export class SafeNetwork {
     return records.map((chunks) => chunks.join(''));
   }
 
+  /** The target of a CNAME record (lower-case, no trailing dot); undefined when the name is not an alias. */
+  async resolveCname(name: string, timeoutMs?: number): Promise<string | undefined> {
+    const records = await this.dns.query(name, 'CNAME', timeoutMs, (r, n) => r.resolveCname(n), [] as string[]);
+    return records[0]?.replace(/\.$/, '').toLowerCase();
+  }
+
   /**
    * The address to connect to for `host`: an IP literal (any spelling) as is, a name through
-   * EMAIL_WIZARD_DNS_SERVERS when set (never `dns.lookup` then). Blocked addresses are skipped;
-   * BLOCKED_ADDRESS when nothing else is left and private networks are not allowed.
+   * EMAIL_WIZARD_DNS_SERVERS when set (never `dns.lookup` then). Blocked addresses are skipped.
+   * With private networks not allowed: a blocked literal, `localhost` or `*.localhost` is
+   * BLOCKED_ADDRESS; a name with nothing but blocked addresses is DNS_NOT_FOUND, worded exactly as
+   * for a name that does not exist (`revealBlocked`: BLOCKED_ADDRESS, for the host's own API).
    *
    * @example await net.resolveSafeAddress('imap.example.com') // { address: '203.0.113.7', family: 4 }
    */
-  async resolveSafeAddress(host: string, timeoutMs?: number): Promise<ResolvedAddress> {
+  async resolveSafeAddress(host: string, timeoutMs?: number, options: { revealBlocked?: boolean } = {}): Promise<ResolvedAddress> {
     const literal = parseIpLiteral(host);
+    if (!literal && !this.allowPrivateNetworks && isLocalhostName(host)) {
+      throw new NetError('BLOCKED_ADDRESS', `${normaliseHostName(host)} is this server itself, which it does not connect to on a user's behalf.`);
+    }
     const candidates = literal ? [literal] : await this.dns.addresses(host, timeoutMs);
     if (this.allowPrivateNetworks) {
       const first = candidates.find((c) => c.family === 4) ?? candidates[0];
@@ -100,6 +112,11 @@ export class SafeNetwork {
     const allowed = candidates.filter((candidate) => !classifyAddress(candidate.address).blocked);
     const chosen = allowed.find((c) => c.family === 4) ?? allowed[0];
     if (chosen) return chosen;
+    if (!literal && !options.revealBlocked) {
+      // A name that leads only to blocked addresses answers exactly like a name that does not
+      // exist, so nobody can map this server's internal network through it (logs see the detail).
+      throw new NetError('DNS_NOT_FOUND', `The host name ${normaliseHostName(host)} does not exist.`, 'BLOCKED_ADDRESS');
+    }
     const shown = literal ? 'That address' : normaliseHostName(host);
     throw new NetError(
       'BLOCKED_ADDRESS',
