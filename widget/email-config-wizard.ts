@@ -4,6 +4,7 @@ import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, TaskStatus } from '@lit/task';
 import { ApiError, accountOfToken, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
 import { setWidgetLocale, localeFor } from './locales/index.js';
+import { probeApi } from './probe.js';
 import { errorText } from './messages.js';
 import {
   STAGES,
@@ -32,6 +33,8 @@ import { spinner } from './steps/shared.js';
 import { testStep } from './steps/test.js';
 
 const FLOW_POLL_MS = 1500;
+/** How long after the document is ready a missing session token counts as a mistake. */
+const TOKEN_GRACE_MS = 1000;
 const STORAGE_PREFIX = 'ecw:';
 
 type Failure = Pick<ApiError, 'code' | 'message' | 'field'>;
@@ -73,7 +76,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   @property() email = '';
   @property() locale = '';
   @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'light';
-  /** Renews an expired session token; set by the host page. */
+  /** Answers a session token (at start when none is set, and again when one expired); set by the host page. */
   @property({ attribute: false }) fetchSessionToken?: () => Promise<string>;
 
   @state() state: WizardState = initialState();
@@ -87,6 +90,8 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
 
   private client?: { base: string; api: ApiClient };
   private started = false;
+  private startAttempt = 0;
+  private probes = new Map<string, Promise<ApiError | null>>();
   private flowWatch?: AbortController;
   private popup: Window | null = null;
 
@@ -159,7 +164,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('message', this.onMessage);
-    if (!this.started) void this.start();
+    this.requestStart();
   }
 
   override disconnectedCallback(): void {
@@ -177,7 +182,8 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     this.confirmingDisconnect = false;
     this.state = initialState(this.email);
     this.started = false;
-    void this.start();
+    this.probes.clear();
+    this.requestStart();
   }
 
   /** Applies a state-machine event (see `state.ts`). */
@@ -215,7 +221,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   finish(): void {
     this.state = initialState(this.email);
     this.started = false;
-    void this.start();
+    this.requestStart();
   }
 
   /**
@@ -354,17 +360,48 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     return this.activeLocale;
   }
 
-  private async start(): Promise<void> {
+  /**
+   * Starts (once) as soon as everything it needs is there, whatever order the host sets
+   * `api-base`, `session-token` and `fetchSessionToken` in — before or after the element upgraded
+   * (Lit re-applies properties set on the un-upgraded element) or was connected. Each call
+   * supersedes the previous attempt; setup mistakes are shown at once (see `probeApi`).
+   */
+  private requestStart(): void {
+    if (this.started || !this.isConnected) return;
+    const attempt = ++this.startAttempt;
+    void this.start(() => attempt === this.startAttempt && !this.started && this.isConnected);
+  }
+
+  private async start(current: () => boolean): Promise<void> {
+    const base = this.apiBase;
+    let probe = this.probes.get(base);
+    if (!probe) this.probes.set(base, (probe = probeApi(base)));
+    const problem = await probe;
+    if (!current()) return;
+    if (problem) return this.failSetup(problem);
     if (!this.sessionToken && this.fetchSessionToken) {
+      let token: unknown;
       try {
-        this.sessionToken = await this.fetchSessionToken();
+        token = await this.fetchSessionToken();
       } catch (error) {
-        this.fail(error);
+        if (current()) this.failSetup(new ApiError(0, 'SESSION_TOKEN_FAILED', `fetchSessionToken() failed: ${error instanceof Error ? error.message : String(error)}`));
         return;
       }
+      if (!current()) return;
+      if (typeof token !== 'string' || !token) return this.failSetup(new ApiError(0, 'SESSION_TOKEN_MISSING', 'fetchSessionToken() answered no token: it must resolve to the token string from POST /sessions.'));
+      this.sessionToken = token;
     }
-    if (!this.sessionToken || this.started) return;
+    if (!this.sessionToken) {
+      // The host may still be about to set it (an inline script after the element, a framework's effect).
+      if (document.readyState === 'loading') await new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
+      await new Promise((resolve) => setTimeout(resolve, TOKEN_GRACE_MS));
+      if (current() && !this.sessionToken) {
+        this.failSetup(new ApiError(0, 'SESSION_TOKEN_MISSING', 'No session token: set the session-token attribute or the fetchSessionToken property (your backend mints the token with POST /sessions).'));
+      }
+      return;
+    }
     this.started = true;
+    this.error = null;
     const saved = this.readSaved();
     if (saved) {
       this.state = saved;
@@ -374,6 +411,13 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     }
     if (this.email && !this.state.email) this.state = { ...this.state, email: this.email };
     void this.loadTask.run([]);
+  }
+
+  /** An integration mistake: shown in place of the first step, and logged for the developer. */
+  private failSetup(problem: ApiError): void {
+    this.probes.delete(this.apiBase);
+    console.error(`<email-config-wizard> ${problem.code}: ${problem.message}`);
+    this.fail(problem);
   }
 
   private readSaved(): WizardState | null {
@@ -437,7 +481,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('sessionToken') && this.sessionToken && !this.started) void this.start();
+    if (!this.started && (changed.has('apiBase') || changed.has('sessionToken') || changed.has('fetchSessionToken'))) this.requestStart();
     if (!changed.has('state')) return;
     const previous = (changed.get('state') as WizardState | undefined)?.step ?? 'loading';
     const step = this.state.step;

@@ -31,14 +31,15 @@ export const apiError = (status: number, code: string, message: string, field?: 
 });
 
 /**
- * Installs the mock. Routes not set answer `404 NOT_FOUND`.
+ * Installs the mock. Routes not set answer `404 NOT_FOUND`; `GET /health` answers healthy.
  *
  * @example
  * const api = mockApi('/api').on('GET /settings', apiError(404, 'NOT_CONFIGURED', 'Nothing saved.'));
  */
 export function mockApi(base = '/api'): MockApi {
   const original = globalThis.fetch;
-  const routes = new Map<string, MockAnswer[]>();
+  // The widget probes GET /health before its first step (widget/probe.ts); a test may override it.
+  const routes = new Map<string, MockAnswer[]>([['GET /health', [{ json: { status: 'ok', database: 'ok', version: 'test' } }]]]);
   const calls: RecordedCall[] = [];
   const answer = async (found: MockAnswer, call: RecordedCall): Promise<Response> => {
     if (typeof found === 'function') return answer(await found(call), call);
