@@ -11,7 +11,7 @@ import { startDovecot, type TestDovecot } from '../server/testing/dovecot.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../server/testing/oauth-server.js';
 import { startServerProcess, type ServerProcess } from '../server/testing/server-process.js';
 import { findFreePort } from '../server/testing/listeners.js';
-import { hostCredentials, signIn } from '../server/oauth/test-helpers.js';
+import { hostCredentials, signIn } from '../server/testing/oauth-journeys.js';
 import { httpTestApp } from './support/http-app.js';
 
 /**

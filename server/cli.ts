@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { commands } from './cli/commands.js';
+import type { CliCommand } from './cli/command.js';
+import { rotateKeysCommand } from './cli/rotate-keys.js';
+import { copyToPostgresCommand } from './cli/copy-to-postgres.js';
+import { detectCommand } from './detect/cli.js';
+import { oauthCheckCommand } from './oauth/cli.js';
+
+/** Register new commands here; their code lives in the folder of the capability they serve. */
+const commands: CliCommand[] = [rotateKeysCommand, copyToPostgresCommand, detectCommand, oauthCheckCommand];
 
 /** `email-config-wizard <command>`: operator commands. Each command lives in its capability's folder. */
 async function main(argv: string[]): Promise<number> {

@@ -15,7 +15,7 @@ import { median, repeat } from '../lib/stats.js';
 import { createTestCa } from '../../server/testing/certs.js';
 import { startDnsServer } from '../../server/testing/dns-server.js';
 import { startHttpsServer } from '../../server/testing/https-server.js';
-import { startMailGreeter } from '../../server/detect/test-peers.js';
+import { startMailGreeter } from '../../server/testing/mail-greeter.js';
 import { SafeNetwork } from '../../server/net/index.js';
 import { createDetector } from '../../server/detect/index.js';
 

@@ -2,7 +2,7 @@ import { apiRequestInit, type ApiRequestInit, type TestApp } from '../../server/
 
 /**
  * The request helpers of `createTestApp` (server/testing/app.ts) over real HTTP, for a server
- * running as a child process: the in-process helpers (e.g. `signIn` in server/oauth/test-helpers.ts)
+ * running as a child process: the in-process helpers (e.g. `signIn` in server/testing/oauth-journeys.ts)
  * then drive the real thing. Only `request`, `session` and `fetch` are there.
  *
  * @example

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import { openDatabase } from '../store/connect.js';
 import type { Database } from '../store/database.js';
-import type { CliCommand } from './commands.js';
+import type { CliCommand } from './command.js';
 
 /** Every table of schema.sql, parents first, with its primary key. */
 export const COPIED_TABLES = [

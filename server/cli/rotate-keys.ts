@@ -3,7 +3,7 @@ import { ENCRYPTED_COLUMNS, type Database } from '../store/database.js';
 import { openDatabase } from '../store/connect.js';
 import { DecryptionError, Keyring } from '../crypto/keyring.js';
 import { loadConfig } from '../config/index.js';
-import type { CliCommand } from './commands.js';
+import type { CliCommand } from './command.js';
 
 export interface RotationResult {
   /** Values re-encrypted with the current key. */

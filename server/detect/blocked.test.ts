@@ -32,7 +32,7 @@ describe('blocked addresses (loopback-only network namespace)', () => {
     try {
       ip('netns', 'exec', namespace, 'ip', 'link', 'set', 'lo', 'up');
       for (const address of ['10.9.9.9/32', '169.254.169.254/32', '93.184.216.34/32']) ip('netns', 'exec', namespace, 'ip', 'addr', 'add', address, 'dev', 'lo');
-      const scenario = fileURLToPath(new URL('./netns-scenario.ts', import.meta.url));
+      const scenario = fileURLToPath(new URL('../testing/detect-netns-scenario.ts', import.meta.url));
       const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
       const output = execFileSync('ip', ['netns', 'exec', namespace, tsx, scenario], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
       report = JSON.parse(output.toString()) as Report;

@@ -1,5 +1,5 @@
 import { SafeNetwork } from '../net/index.js';
-import type { CliCommand } from '../cli/commands.js';
+import type { CliCommand } from '../cli/command.js';
 import { createDetector, detectorOptionsFromEnv, InvalidEmailError, type DetectionResult, type MailServer } from './index.js';
 
 export interface CliIo {

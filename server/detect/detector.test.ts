@@ -4,7 +4,7 @@ import { startDnsServer, type TestDnsServer } from '../testing/dns-server.js';
 import { startHttpsServer, type TestHttpsServer } from '../testing/https-server.js';
 import { startSilentListener, type CountingListener } from '../testing/listeners.js';
 import { SafeNetwork } from '../net/index.js';
-import { startMailGreeter, type MailGreeter } from './test-peers.js';
+import { startMailGreeter, type MailGreeter } from '../testing/mail-greeter.js';
 import { createDetector, type Detector, type DetectionProgress, type DetectorOptions } from './index.js';
 
 const LOOPBACK = { A: ['127.0.0.1'] };

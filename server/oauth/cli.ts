@@ -1,4 +1,4 @@
-import type { CliCommand } from '../cli/commands.js';
+import type { CliCommand } from '../cli/command.js';
 import { loadConfig } from '../config/index.js';
 import { SafeNetwork } from '../net/index.js';
 import { OAuthCallError, OAuthProviderClient } from './client.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../testing/oauth-server.js';
-import { HOST_ORIGIN, OAUTH_TEST_ENV, hostCredentials, saveOAuthSettings, signIn } from './test-helpers.js';
+import { HOST_ORIGIN, OAUTH_TEST_ENV, hostCredentials, saveOAuthSettings, signIn } from '../testing/oauth-journeys.js';
 
 let oauth: OAuthTestServer;
 let app: TestApp;

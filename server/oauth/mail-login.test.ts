@@ -4,7 +4,7 @@ import nodemailer from 'nodemailer';
 import { createTestApp, type TestApp } from '../testing/app.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../testing/oauth-server.js';
 import { MAIL_TEST_HOSTS, startMailServers, type TestMailServers } from '../testing/mail-servers.js';
-import { OAUTH_TEST_ENV, hostCredentials, saveOAuthSettings, signIn } from './test-helpers.js';
+import { OAUTH_TEST_ENV, hostCredentials, saveOAuthSettings, signIn } from '../testing/oauth-journeys.js';
 
 /**
  * End to end: a token from a finished sign-in, handed out by the host credentials endpoint,

@@ -4,7 +4,7 @@ import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../testing/oauth-server.js';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.js';
 import { sharedTestPostgres, stopSharedTestPostgres, TEST_DIALECTS } from '../testing/postgres.js';
-import { OAUTH_TEST_ENV, connectMailbox, hostCredentials } from './test-helpers.js';
+import { OAUTH_TEST_ENV, connectMailbox, hostCredentials } from '../testing/oauth-journeys.js';
 
 /**
  * The refresh single flight across real processes: a server started as its own process and an

@@ -5,7 +5,7 @@ import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../testing/oauth-server.js';
 import { sharedTestPostgres, stopSharedTestPostgres, TEST_DIALECTS } from '../testing/postgres.js';
 import { MICROSOFT_SCOPES } from './providers.js';
-import { OAUTH_TEST_ENV, connectMailbox, hostCredentials } from './test-helpers.js';
+import { OAUTH_TEST_ENV, connectMailbox, hostCredentials } from '../testing/oauth-journeys.js';
 
 let oauth: OAuthTestServer;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * The blocked-address proof, run by blocked.test.ts inside a network namespace that has only a
+ * The blocked-address proof, run by server/detect/blocked.test.ts inside a network namespace that has only a
  * loopback interface (so nothing can leave the machine even if the code were wrong). The
  * namespace's `lo` also carries 10.9.9.9, 169.254.169.254 and a stand-in public address, so
  * counting listeners can sit on every address a hostile DNS answer might name — on the real
@@ -7,11 +7,11 @@
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createTestCa } from '../testing/certs.js';
-import { startDnsServer } from '../testing/dns-server.js';
+import { createTestCa } from './certs.js';
+import { startDnsServer } from './dns-server.js';
 import { NetError, SafeNetwork } from '../net/index.js';
-import { createDetector } from './index.js';
-import type { DetectionProgress } from './types.js';
+import { createDetector } from '../detect/index.js';
+import type { DetectionProgress } from '../contract/detection.js';
 import https from 'node:https';
 
 export const PUBLIC_STAND_IN = '93.184.216.34';

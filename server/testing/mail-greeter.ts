@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import type { TestCertificate } from '../testing/certs.js';
+import type { TestCertificate } from './certs.js';
 
 export interface MailGreeter {
   port: number;

@@ -1,6 +1,6 @@
-import type { TestApp } from '../testing/app.js';
-import { TEST_API_KEY } from '../testing/app.js';
-import type { Consent, OAuthTestServer } from '../testing/oauth-server.js';
+import type { TestApp } from './app.js';
+import { TEST_API_KEY } from './app.js';
+import type { Consent, OAuthTestServer } from './oauth-server.js';
 import type { OAuthProviderId } from '../store/database.js';
 
 /** The environment every OAuth test app uses besides the OAuth server's own variables. */
