@@ -22,6 +22,11 @@ export const PasswordAuthSchema = z.strictObject({
 export const OAuthAuthSchema = z.strictObject({
   method: z.literal('oauth'),
   provider: OAuthProviderSchema,
+  account: EmailSchema.optional().openapi({
+    description:
+      'The signed-in account whose token opens the mailbox (default: the account of this session\'s latest completed sign-in with the provider). ' +
+      'The mailbox is imap.username / smtp.username: a Microsoft 365 shared mailbox differs from the account.',
+  }),
 });
 
 export const AuthSchema = z
@@ -58,12 +63,17 @@ export type SettingsInput = z.infer<typeof SettingsInputSchema>;
 
 export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES);
 
+const ProtocolOutcomeSchema = z.object({
+  ok: z.boolean(),
+  code: z.string().optional(),
+  at: z.string().optional().openapi({ description: 'ISO 8601 time of this protocol\'s latest test of exactly the saved values' }),
+});
 export const LastTestSchema = z
   .object({
     at: z.string().openapi({ description: 'ISO 8601 time of the test' }),
     ok: z.boolean(),
-    imap: z.object({ ok: z.boolean(), code: z.string().optional() }).optional(),
-    smtp: z.object({ ok: z.boolean(), code: z.string().optional() }).optional(),
+    imap: ProtocolOutcomeSchema.optional(),
+    smtp: ProtocolOutcomeSchema.optional(),
   })
   .openapi('LastTest');
 
@@ -78,6 +88,7 @@ export const SettingsViewSchema = z
       z.object({
         method: z.literal('oauth'),
         provider: OAuthProviderSchema,
+        account: z.string().openapi({ description: 'The signed-in account whose token opens the mailbox' }),
         connected: z.boolean(),
         email: z.string().optional(),
         needsReauthorization: z.boolean(),
