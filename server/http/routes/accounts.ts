@@ -1,24 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiApp, Services } from '../context.js';
 import { requireApiKey } from '../auth.js';
-import { SettingsViewSchema } from '../../settings/schema.js';
+import { HostCredentialsSchema, SettingsViewSchema } from '../../contract/index.js';
 import { AccountIdSchema } from './sessions.js';
 import { commonErrors, errorResponse, jsonResponse } from './shared.js';
 
 const AccountParams = z.object({ accountId: AccountIdSchema.openapi({ param: { name: 'accountId', in: 'path' } }) });
-
-const ServerAuth = z.union([
-  z.object({ user: z.string(), pass: z.string() }),
-  z.object({ user: z.string(), accessToken: z.string() }),
-  z.object({ type: z.literal('OAuth2'), user: z.string(), accessToken: z.string() }),
-]);
-const CredentialsSchema = z
-  .object({
-    imap: z.object({ host: z.string(), port: z.number(), secure: z.boolean(), doSTARTTLS: z.boolean().optional(), servername: z.string().optional(), auth: ServerAuth }),
-    smtp: z.object({ host: z.string(), port: z.number(), secure: z.boolean(), requireTLS: z.boolean().optional(), auth: ServerAuth }),
-    expiresAt: z.string().optional(),
-  })
-  .openapi('HostCredentials');
 
 const notConfiguredResponse = { 404: errorResponse('No settings saved for this account') };
 
@@ -45,7 +32,7 @@ export function registerAccountRoutes(api: ApiApp, services: Services): void {
       security: [{ apiKey: [] }],
       request: { params: AccountParams },
       responses: {
-        200: jsonResponse(CredentialsSchema, 'Connection options'),
+        200: jsonResponse(HostCredentialsSchema, 'Connection options'),
         ...commonErrors,
         ...notConfiguredResponse,
         409: errorResponse('The OAuth connection needs to be renewed'),
