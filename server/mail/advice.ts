@@ -17,6 +17,8 @@ export interface AdviceContext {
   host: string;
   port: number;
   username: string;
+  /** OAuth: the signed-in account (the mailbox is `username`). */
+  account?: string;
   /** Names on the server's certificate, when a certificate was the problem. */
   certNames?: string[];
   /** The OAuth provider in use, for "Sign in with … again". */
@@ -50,6 +52,7 @@ export function stepsFor(code: MailTestCode, context: AdviceContext, extra: stri
     host: context.host,
     port: String(context.port),
     username: context.username,
+    account: context.account ?? 'the account you signed in with',
     protocolName: context.protocol.toUpperCase(),
     providerName: context.oauthProvider === 'microsoft' ? 'Microsoft' : context.oauthProvider === 'google' ? 'Google' : 'your provider',
     certNames: context.certNames?.length ? ` (${context.certNames.join(', ')})` : '',

@@ -11,7 +11,11 @@ export interface FailureContext {
   /** The phase that was running when it failed. */
   phase: PhaseName | undefined;
   credentials: 'password' | 'oauth';
+  /** OAuth: the signed-in account whose token was used (the mailbox is `server.username`). */
+  account?: string;
   oauthProvider?: 'google' | 'microsoft';
+  /** The greeting's time limit, to name it when it runs out. */
+  greetingTimeoutMs?: number;
   certificate?: PeerCertificateInfo;
   /** The address connected to: removed from any server text that is shown. */
   address?: string;
@@ -33,6 +37,10 @@ const SECURITY_NAME = { tls: 'TLS', starttls: 'STARTTLS', none: 'no encryption' 
 
 const APP_PASSWORD = /application-specific password|app(lication)? password|5\.7\.9\b|InvalidSecondFactor|web login required/i;
 const IMAP_DISABLED = /not enabled for IMAP|IMAP (access )?(is )?(disabled|not (enabled|allowed|activated))|enable IMAP|IMAP.{0,40}deaktiviert|User is authenticated but not connected/i;
+/** Microsoft's answer when the token is valid but its account may not open this mailbox. */
+const NOT_CONNECTED = /User is authenticated but not connected/i;
+/** The server refuses to sign in before TLS: IMAP LOGINDISABLED / [PRIVACYREQUIRED], SMTP 530 "Must issue a STARTTLS command first". */
+const ENCRYPTION_REQUIRED = /LOGINDISABLED|Login is disabled|PRIVACYREQUIRED|STARTTLS (command )?first|must (issue|use|start) (a )?STARTTLS|encryption required|requires? (TLS|encryption)/i;
 const SMTP_AUTH_DISABLED = /SmtpClientAuthentication is disabled|5\.7\.139|SMTP AUTH (is )?disabled|authentication (is )?(disabled|not enabled)/i;
 const TOO_MANY_CONNECTIONS = /maximum number of connections|too many (simultaneous |concurrent )?connections|connection limit/i;
 const MAILBOX_MISSING = /doesn't exist|does not exist|no such mailbox|unknown mailbox|mailbox not found|NONEXISTENT/i;
@@ -56,6 +64,7 @@ export function explainFailure(error: unknown, context: FailureContext): TestErr
         host: server.host,
         port: server.port,
         username: server.username,
+        account: context.account,
         certNames: context.certificate?.names,
         oauthProvider: context.oauthProvider,
       },
@@ -72,6 +81,18 @@ function classify(error: unknown, context: FailureContext): Finding {
 
   if (error instanceof PhaseTimeoutError || isTimeout(error)) {
     const phase = error instanceof PhaseTimeoutError ? error.phase : context.phase;
+    if (phase === 'greeting' && error instanceof PhaseTimeoutError && !error.overall && (server.security === 'tls' || context.portSpeaksTls === false)) {
+      // The TLS handshake worked, or the probe found that the port does not speak TLS: the security setting is ruled out.
+      const seconds = Math.round(error.limitMs / 1000);
+      return {
+        code: 'TIMEOUT',
+        message:
+          `${target} accepted the connection but sent no ${name} greeting within ${seconds} s. ` +
+          (server.security === 'tls' ? 'The TLS connection worked, ' : 'The port does not answer TLS either, ') +
+          'so the security setting is not the cause: the server may be overloaded, or this port belongs to another service.',
+        firstSteps: ['Wait a few minutes and test again: a busy server can be slow to greet.', `Check that port ${server.port} is the ${name} port your provider names.`],
+      };
+    }
     if (phase === 'greeting' && server.security !== 'tls') {
       if (context.portSpeaksTls) return wrongSecurity(context, 'tls');
       return {
@@ -93,6 +114,38 @@ function classify(error: unknown, context: FailureContext): Finding {
     return classifyNetwork(toNetError(nodeError, target), mailError, context);
   }
 
+  if (ENCRYPTION_REQUIRED.test(`${serverText} ${mailError?.message ?? ''} ${mailError?.serverResponseCode ?? ''}`) || mailError?.responseCode === 530 || (mailError?.code === 'SMTP_AUTH_NOT_OFFERED' && mailError.startTlsOffered && server.security === 'none')) {
+    return {
+      code: 'ENCRYPTION_REQUIRED',
+      message: `${target} only accepts a sign-in over an encrypted connection, and this connection is not encrypted.${serverText ? ` The server said: "${serverText}"` : ''}`,
+      field: field('security'),
+      firstSteps: [`Set ${name} security to ${protocol === 'imap' ? 'STARTTLS (port 143) or TLS (port 993)' : 'STARTTLS (port 587) or TLS (port 465)'}.`],
+    };
+  }
+
+  if (isTemporary(mailError, serverText)) {
+    const said = serverText ? ` The server said: "${serverText}"` : '';
+    const why = TOO_MANY_CONNECTIONS.test(serverText)
+      ? 'allows no more simultaneous connections to this mailbox right now'
+      : context.phase === 'authenticate' || mailError?.authenticationFailed
+        ? 'could not check the sign-in right now (a temporary failure on its side)'
+        : 'said it cannot serve this request right now';
+    return { code: 'TEMPORARY_FAILURE', message: `${target} ${why}; nothing in the settings is wrong, try again in a few minutes.${said}` };
+  }
+
+  if (context.credentials === 'oauth' && (context.phase === 'authenticate' || mailError?.authenticationFailed || mailError?.code === 'EAUTH')) {
+    const said = serverText ? ` The server said: "${serverText}"` : '';
+    const otherMailbox = context.account !== undefined && context.account.toLowerCase() !== server.username.toLowerCase();
+    if (NOT_CONNECTED.test(serverText) || otherMailbox) {
+      const who = context.account ?? 'The signed-in account';
+      return {
+        code: 'ACCOUNT_MISMATCH',
+        message: `${who} signed in, but it cannot open the mailbox ${server.username}.${said}`,
+        field: 'auth',
+      };
+    }
+  }
+
   if (protocol === 'smtp' && context.phase === 'authenticate' && mailError?.code === 'SMTP_AUTH_NOT_OFFERED') {
     return {
       code: 'SMTP_AUTH_DISABLED',
@@ -111,16 +164,6 @@ function classify(error: unknown, context: FailureContext): Finding {
     }
     if (APP_PASSWORD.test(serverText)) {
       return { code: 'APP_PASSWORD_REQUIRED', message: `The server wants an app password instead of the account password.${said}`, field: 'auth.password' };
-    }
-    if (TOO_MANY_CONNECTIONS.test(serverText)) {
-      return {
-        code: 'UNKNOWN',
-        message: `The sign-in worked, but the server allows no more simultaneous connections to this mailbox.${said}`,
-        firstSteps: ['Close other mail programs or devices connected to this mailbox, or wait a few minutes, then test again.'],
-      };
-    }
-    if (mailError?.serverResponseCode === 'UNAVAILABLE') {
-      return { code: 'UNKNOWN', message: `The server could not check the sign-in right now (a temporary failure on its side).${said}` };
     }
     if (context.credentials === 'oauth') {
       return { code: 'OAUTH_TOKEN_INVALID', message: `The server did not accept the OAuth sign-in for ${server.username}.${said}`, field: 'auth.provider' };
@@ -237,6 +280,8 @@ interface MailLibraryError {
   responseText?: string;
   serverResponseCode?: string;
   authenticationFailed?: boolean;
+  /** SMTP: the EHLO answer offered STARTTLS (set with SMTP_AUTH_NOT_OFFERED). */
+  startTlsOffered?: boolean;
   tlsFailed?: boolean;
 }
 
@@ -245,6 +290,12 @@ const SOCKET_CODES = /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ENE
 function isSocketError(error: MailLibraryError | undefined): boolean {
   const code = error?.originalCode ?? error?.code ?? '';
   return SOCKET_CODES.test(code) || (error?.code === 'ESOCKET' && SOCKET_CODES.test(error.originalCode ?? '')) || (error?.code === 'ETLS');
+}
+
+/** "Not now": SMTP 4xx, IMAP [UNAVAILABLE], too many connections. */
+function isTemporary(error: MailLibraryError | undefined, serverText: string): boolean {
+  const code = error?.responseCode ?? 0;
+  return (code >= 400 && code < 500) || error?.serverResponseCode === 'UNAVAILABLE' || /\[UNAVAILABLE\]/i.test(serverText) || TOO_MANY_CONNECTIONS.test(serverText);
 }
 
 function isTimeout(error: unknown): boolean {

@@ -166,26 +166,28 @@ describe('testImap against a real Dovecot', () => {
     expect(result.error!.steps[0]).toContain('Enable IMAP');
   });
 
-  it('token introspection down → UNKNOWN (a temporary failure), not a bad token', async () => {
+  it('token introspection down (IMAP [UNAVAILABLE]) → TEMPORARY_FAILURE with no field, not a bad token', async () => {
     mail.dovecot.setIntrospection(() => {
       throw new Error('introspection down');
     });
     try {
       const result = await testImap(mail.network, imap(mail.dovecot.imapsPort, 'tls'), { kind: 'oauth', user: USER, accessToken: 'valid-token' }, options);
-      expect(result.error?.code).toBe('UNKNOWN');
+      expect(result.error).toMatchObject({ code: 'TEMPORARY_FAILURE' });
+      expect(result.error?.field).toBeUndefined();
       expect(result.error?.message).toContain('temporary');
     } finally {
       mail.dovecot.setIntrospection((token) => (token === 'valid-token' ? { active: true, username: USER } : { active: false }));
     }
   });
 
-  it('too many simultaneous sessions → a temporary failure saying so, not AUTH_FAILED', async () => {
+  it('too many simultaneous sessions → TEMPORARY_FAILURE saying so (no field), not AUTH_FAILED', async () => {
     const strictDovecot = await startDovecot({ ca: mail.ca, certNames: ['localhost'], extraConfig: 'protocol imap {\n  mail_max_userip_connections = 1\n}\n' });
     const holder = new ImapFlow({ host: '127.0.0.1', port: strictDovecot.imapsPort, secure: true, tls: { ca: mail.ca.cert }, auth: { user: USER, pass: PASSWORD }, logger: false });
     try {
       await holder.connect();
       const result = await testImap(mail.network, imap(strictDovecot.imapsPort, 'tls', '127.0.0.1'), password, options);
-      expect(result.error?.code).toBe('UNKNOWN');
+      expect(result.error).toMatchObject({ code: 'TEMPORARY_FAILURE' });
+      expect(result.error?.field).toBeUndefined();
       expect(result.error?.message).toContain('no more simultaneous connections');
     } finally {
       await holder.logout().catch(() => holder.close());
@@ -205,7 +207,8 @@ describe('testImap against a real Dovecot', () => {
       const strict = new SafeNetwork({ allowPrivateNetworks: false, dnsServers: [mail.dns.address] });
       for (const host of ['127.0.0.1', MAIL_TEST_HOSTS.imap, '0x7f.1', '[::ffff:127.0.0.1]']) {
         const result = await testImap(strict, imap(counting.port, 'tls', host.replace(/^\[|\]$/g, '')), password, options);
-        expect(result.error?.code, host).toBe('BLOCKED_ADDRESS');
+        // A name that resolves only to blocked addresses is answered like a missing name (security, issue 11).
+        expect(result.error?.code, host).toBe(host === MAIL_TEST_HOSTS.imap ? 'DNS_NOT_FOUND' : 'BLOCKED_ADDRESS');
         expect(result.phases).toEqual([expect.objectContaining({ name: 'resolve', ok: false })]);
       }
       // A name is never answered with the private address it resolved to.

@@ -52,8 +52,8 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
         upgrade: (plain, _options, onSecure) => connection.startTls(plain as never, onSecure),
       },
       // The tracker's per-phase limit stops a hanging server first; these are backstops.
-      greetingTimeout: options.phaseTimeoutMs * 2,
-      connectionTimeout: options.phaseTimeoutMs * 4,
+      greetingTimeout: (options.greetingTimeoutMs ?? options.phaseTimeoutMs) * 2,
+      connectionTimeout: (options.greetingTimeoutMs ?? options.phaseTimeoutMs) * 4,
       socketTimeout: options.phaseTimeoutMs * 4,
       disableAutoIdle: true,
       disableCompression: true,

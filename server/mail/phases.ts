@@ -34,8 +34,11 @@ export class PhaseTracker {
   constructor(
     private readonly options: {
       phaseTimeoutMs: number;
+      /** The greeting's own (longer) limit; default `phaseTimeoutMs`. */
+      greetingTimeoutMs?: number;
       signal?: AbortSignal;
       onPhase?: (phase: Phase) => void;
+      onPhaseStart?: (name: PhaseName) => void;
       /** Called once when a limit runs out, to destroy whatever is waiting. */
       onTimeout?: () => void;
       /** The overall limit, only to name it in the timeout message. */
@@ -66,8 +69,9 @@ export class PhaseTracker {
     this.close(true);
     if (this.controller.signal.aborted) return;
     this.current = { name, started: performance.now() };
-    this.timer = setTimeout(() => this.expire(false), this.options.phaseTimeoutMs);
+    this.timer = setTimeout(() => this.expire(false), this.limitOf(name));
     this.timer.unref?.();
+    this.options.onPhaseStart?.(name);
   }
 
   /** Closes the running phase as passed (the test is over). */
@@ -98,10 +102,15 @@ export class PhaseTracker {
     this.options.onPhase?.(phase);
   }
 
+  /** The time limit of one phase. */
+  limitOf(name: PhaseName): number {
+    return name === 'greeting' ? (this.options.greetingTimeoutMs ?? this.options.phaseTimeoutMs) : this.options.phaseTimeoutMs;
+  }
+
   private expire(overall: boolean): void {
     if (this.timeoutError) return;
     const phase = this.current?.name ?? 'connect';
-    const limit = overall ? (this.options.overallTimeoutMs ?? this.options.phaseTimeoutMs) : this.options.phaseTimeoutMs;
+    const limit = overall ? (this.options.overallTimeoutMs ?? this.options.phaseTimeoutMs) : this.limitOf(phase);
     this.timeoutError = new PhaseTimeoutError(phase, limit, overall);
     this.controller.abort(this.timeoutError);
     this.options.onTimeout?.();

@@ -16,6 +16,13 @@ export interface SmtpTestOptions extends TesterOptions {
 /** Raised when the server's EHLO answer has no AUTH: it cannot authenticate this mailbox. */
 class AuthNotOfferedError extends Error {
   readonly code = 'SMTP_AUTH_NOT_OFFERED';
+  constructor(
+    message: string,
+    /** STARTTLS was offered instead: many servers offer AUTH only after it. */
+    readonly startTlsOffered: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -50,8 +57,8 @@ export async function testSmtp(network: MailNetwork, server: MailServer, credent
       ignoreTLS: server.security === 'none',
       tls: connection.tlsOptions(),
       // The tracker's per-phase limit stops a hanging server first; these are backstops.
-      greetingTimeout: options.phaseTimeoutMs * 2,
-      connectionTimeout: options.phaseTimeoutMs * 4,
+      greetingTimeout: (options.greetingTimeoutMs ?? options.phaseTimeoutMs) * 2,
+      connectionTimeout: (options.greetingTimeoutMs ?? options.phaseTimeoutMs) * 4,
       socketTimeout: options.phaseTimeoutMs * 4,
       socketCloseTimeout: 0,
       debug: true,
@@ -67,7 +74,11 @@ export async function testSmtp(network: MailNetwork, server: MailServer, credent
     failed.catch(() => {});
     await Promise.race([new Promise<void>((resolve) => smtp.connect(() => resolve())), failed]);
     tracker.begin('authenticate');
-    if (!smtp.allowsAuth) throw new AuthNotOfferedError(`${server.host} does not offer AUTH.`);
+    if (!smtp.allowsAuth) {
+      // nodemailer keeps the EHLO lines (without the status code) on the connection.
+      const ehlo = (smtp as unknown as { _ehloLines?: string[] })._ehloLines ?? [];
+      throw new AuthNotOfferedError(`${server.host} does not offer AUTH.`, ehlo.some((line) => /^STARTTLS\b/i.test(line)));
+    }
     await Promise.race([login(smtp, credentials), failed]);
     if (options.sendTestTo) {
       tracker.begin('send');

@@ -16,6 +16,9 @@ export const MAIL_TEST_CODES = [
   'BLOCKED_ADDRESS',
   'PROTOCOL_ERROR',
   'UNKNOWN',
+  'ENCRYPTION_REQUIRED',
+  'TEMPORARY_FAILURE',
+  'ACCOUNT_MISMATCH',
 ] as const;
 
 export type MailTestCode = (typeof MAIL_TEST_CODES)[number];
@@ -60,7 +63,10 @@ export interface ProtocolResult {
 }
 
 /** How to log in: a password, or an OAuth access token (XOAUTH2 / OAUTHBEARER). */
-export type MailCredentials = { kind: 'password'; user: string; password: string } | { kind: 'oauth'; user: string; accessToken: string };
+export type MailCredentials =
+  | { kind: 'password'; user: string; password: string }
+  /** `user` is the mailbox; `account` the signed-in account whose token this is (they differ for a shared mailbox). */
+  | { kind: 'oauth'; user: string; accessToken: string; account?: string };
 
 /** A finished phase, reported as it happens (server-sent events). */
 export type PhaseListener = (protocol: Protocol, phase: Phase) => void;
@@ -69,6 +75,11 @@ export type PhaseListener = (protocol: Protocol, phase: Phase) => void;
 export interface TesterOptions {
   /** Time one phase may take before the test stops with TIMEOUT. */
   phaseTimeoutMs: number;
+  /**
+   * Time the server may take to send its greeting (default: the phase limit). RFC 5321 lets a
+   * server take minutes; a busy one often takes 10–20 s, so this is longer than other phases.
+   */
+  greetingTimeoutMs?: number;
   /** Aborts the whole test (the overall deadline). */
   signal?: AbortSignal;
   /** Extra CA to trust (tests); production uses the system store. */
@@ -79,6 +90,8 @@ export interface TesterOptions {
   overallTimeoutMs?: number;
   /** Called as each phase finishes. */
   onPhase?: (phase: Phase) => void;
+  /** Called as each phase starts (to show "waiting for the server's greeting" while it lasts). */
+  onPhaseStart?: (name: PhaseName) => void;
   /** The OAuth issuer, for provider-specific advice when a token is refused. */
   oauthProvider?: 'google' | 'microsoft';
 }
