@@ -138,3 +138,39 @@ CREATE TABLE IF NOT EXISTS account_events (
 );
 CREATE INDEX IF NOT EXISTS account_events_due ON account_events (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS account_events_account ON account_events (account_id, created_at);
+
+-- Token-endpoint pacing shared by every instance (DESIGN.md "Token refresh at scale"): per
+-- provider, the earliest time the next token request may start. Each request reserves a slot by
+-- moving next_at on by 1/EMAIL_WIZARD_OAUTH_TOKEN_RATE s in one atomic upsert; a provider's 429
+-- or 503 pushes next_at past its Retry-After for everyone.
+CREATE TABLE IF NOT EXISTS oauth_token_pace (
+  provider                 TEXT PRIMARY KEY,
+  next_at                  BIGINT NOT NULL
+);
+
+-- When the background refresher should next renew a credential: only tokens hosts have been
+-- asking for (last_used_at, written by the credentials endpoint) are renewed ahead, plus the
+-- keep-alive Microsoft grants need. due_at NULL = nothing planned. The refresher claims due rows
+-- in small batches ordered by due_at, moving due_at forward as its claim lease.
+CREATE TABLE IF NOT EXISTS oauth_refresh_schedule (
+  credential_id            TEXT PRIMARY KEY,
+  due_at                   BIGINT,
+  last_used_at             BIGINT
+);
+CREATE INDEX IF NOT EXISTS oauth_refresh_schedule_due ON oauth_refresh_schedule (due_at);
+-- The refresher plans newly connected credentials each round: it looks only at recently updated rows.
+CREATE INDEX IF NOT EXISTS oauth_credentials_updated ON oauth_credentials (updated_at);
+
+-- Routine reads (the host's credentials calls) are counted per account, day and action instead
+-- of one audit_log row each. day = UTC midnight in epoch ms.
+CREATE TABLE IF NOT EXISTS audit_daily_counts (
+  account_id               TEXT NOT NULL,
+  day                      BIGINT NOT NULL,
+  action                   TEXT NOT NULL,
+  actor                    TEXT NOT NULL,
+  count                    INTEGER NOT NULL,
+  PRIMARY KEY (account_id, day, action, actor)
+);
+CREATE INDEX IF NOT EXISTS audit_daily_counts_day ON audit_daily_counts (day);
+-- The retention job deletes old audit entries by time.
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);

@@ -70,7 +70,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     onClose: [],
   };
   const refresher = oauth.startRefresher();
-  services.onClose.push(() => refresher.stop());
+  services.onClose.push(async () => {
+    oauth.tokens.close(); // callers still waiting for a token get a 503 at once
+    await refresher.stop();
+  });
   const app = buildHttpApp(services);
   return {
     app,

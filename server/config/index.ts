@@ -22,6 +22,8 @@ export interface Config {
   google?: OAuthProviderConfig;
   microsoft?: OAuthProviderConfig & { tenant: string; authority: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `EMAIL_WIZARD_OAUTH_TOKEN_RATE`: token-endpoint requests per second per provider, across all instances. */
+  oauthTokenRate: number;
 }
 
 export interface OAuthProviderConfig {
@@ -81,6 +83,16 @@ function parseDnsServers(raw: string | undefined): string[] | undefined {
     }
   }
   return servers;
+}
+
+/** `EMAIL_WIZARD_OAUTH_TOKEN_RATE`: a positive number of requests per second (default 10). */
+function parseTokenRate(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 10;
+  const rate = Number(raw);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000) {
+    throw new ConfigError(`EMAIL_WIZARD_OAUTH_TOKEN_RATE must be a number of token requests per second above 0 (such as 10), not "${raw}".`);
+  }
+  return rate;
 }
 
 /**
@@ -208,5 +220,6 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     google,
     microsoft,
     logLevel,
+    oauthTokenRate: parseTokenRate(env.EMAIL_WIZARD_OAUTH_TOKEN_RATE),
   };
 }

@@ -134,7 +134,12 @@ function methodNotAllowedResponse(c: Context, methods: string[]): Response {
 
 function handleError(error: Error, c: Context<AppEnv>): Response {
   // Recognised by shape, as Hono recognises HTTPException: AppError from a capability, or the old ApiError.
-  if (isAppError(error)) return c.json(errorBodyOf(error), statusOf(error));
+  if (isAppError(error)) {
+    // "Try again in n seconds" (the token service's 503 when no fresh token can be had in time).
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
+    return c.json(errorBodyOf(error), statusOf(error));
+  }
   if (error instanceof HTTPException) {
     if (error.status === 400 && /json/i.test(error.message)) {
       return c.json(errorBody('INVALID_JSON', 'The request body is not valid JSON.'), 400);

@@ -1,6 +1,7 @@
 import { CodeChallengeMethod, OAuth2Client, OAuth2RequestError, OAuth2Tokens, decodeIdToken } from 'arctic';
 import type { ProviderSettings } from './providers.js';
 import { TransportError, type HttpTransport } from './transport.js';
+import { parseRetryAfter } from './pacing/backoff.js';
 
 /**
  * The one adapter around arctic (deprecated upstream in July 2026: nothing else imports it).
@@ -30,7 +31,8 @@ export class OAuthCallError extends Error {
   constructor(
     readonly kind: OAuthFailureKind,
     message: string,
-    readonly detail: { oauthError?: string; status?: number; transportCode?: string } = {},
+    /** `retryAfterMs`: the provider's `Retry-After` on a 429 or 503, when it sent one. */
+    readonly detail: { oauthError?: string; status?: number; transportCode?: string; retryAfterMs?: number } = {},
   ) {
     super(message);
   }
@@ -144,7 +146,7 @@ export class OAuthProviderClient {
 
   private async tokenRequest(params: Record<string, string>): Promise<TokenSet> {
     const response = await this.send(this.provider.tokenUrl, params);
-    if (response.status !== 200) throw this.failure(response.status, parseError(response.body));
+    if (response.status !== 200) throw this.failure(response.status, parseError(response.body), retryAfterOf(response.headers));
     let tokens: OAuth2Tokens;
     try {
       const data: unknown = JSON.parse(response.body);
@@ -191,7 +193,7 @@ export class OAuthProviderClient {
     }
   }
 
-  private failure(status: number, error: OAuth2RequestError | undefined): OAuthCallError {
+  private failure(status: number, error: OAuth2RequestError | undefined, retryAfterMs?: number): OAuthCallError {
     const name = this.provider.name;
     if (error?.code === 'invalid_grant') {
       return new OAuthCallError('invalid_grant', `${name} no longer accepts this sign-in (invalid_grant).`, { oauthError: error.code, status });
@@ -204,13 +206,21 @@ export class OAuthProviderClient {
       );
     }
     if (status >= 500 || status === 429 || status === 408) {
-      return new OAuthCallError('transient', `${name} is temporarily unavailable (HTTP ${status}).`, { status });
+      return new OAuthCallError('transient', `${name} is temporarily unavailable (HTTP ${status}).`, {
+        status,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      });
     }
     return new OAuthCallError('provider', `${name} answered unexpectedly (HTTP ${status}${error ? `, ${error.code}` : ''}).`, {
       status,
       ...(error ? { oauthError: error.code } : {}),
     });
   }
+}
+
+function retryAfterOf(headers: Record<string, string> | undefined): number | undefined {
+  const name = Object.keys(headers ?? {}).find((key) => key.toLowerCase() === 'retry-after');
+  return name === undefined ? undefined : parseRetryAfter(headers![name]);
 }
 
 function parseError(body: string): OAuth2RequestError | undefined {

@@ -13,13 +13,17 @@ import { OAuthProviderClient } from './client.js';
 import { CredentialStore } from './credentials.js';
 import { FlowStore } from './flows.js';
 import { providerSettings } from './providers.js';
-import { startRefresher, type RefresherOptions } from './refresher.js';
+import { startRefresher, type Refresher, type RefresherOptions } from './refresher.js';
+import { RefreshSchedule } from './refresh-schedule.js';
+import { TokenPace } from './pacing/index.js';
 import { OAuthService } from './service.js';
 import { TokenService, type TokenServiceOptions } from './token-service.js';
 import { fetchTransport, type HttpTransport } from './transport.js';
 
 export { OAuthService, type CallbackOutcome, type CallbackParams } from './service.js';
-export { TokenService, type AccessToken } from './token-service.js';
+export { TokenService, type AccessToken, type GetTokenOptions } from './token-service.js';
+export { RefreshSchedule } from './refresh-schedule.js';
+export { TokenPace } from './pacing/index.js';
 export { OAuthProviderClient, OAuthCallError, type TokenSet, type OAuthFailureKind } from './client.js';
 export { CredentialStore } from './credentials.js';
 export { FlowStore, FLOW_TTL_MS, type FlowStatus } from './flows.js';
@@ -46,7 +50,9 @@ export interface OAuthModule {
   credentials: CredentialStore;
   flows: FlowStore;
   /** Starts the background refresher; push its `stop` onto `services.onClose`. */
-  startRefresher(options?: Pick<RefresherOptions, 'intervalMs' | 'aheadMs' | 'keepAliveMs'>): { runOnce(): Promise<void>; stop(): Promise<void> };
+  /** When the background renews each credential (token use, keep-alive). */
+  schedule: RefreshSchedule;
+  startRefresher(options?: Pick<RefresherOptions, 'intervalMs' | 'batchSize' | 'concurrency' | 'stopGraceMs'>): Refresher;
 }
 
 /**
@@ -67,13 +73,16 @@ export function createOAuth(deps: OAuthDependencies): OAuthModule {
   }
   const credentials = new CredentialStore(database.db, keyring, database.dialect);
   const flows = new FlowStore(database.db, keyring);
-  const tokens = new TokenService({ store: credentials, clients, logger: log, audit, ...deps.tokenOptions });
+  const schedule = new RefreshSchedule(database.db, database.dialect);
+  const pace = new TokenPace(database.db, { ratePerSecond: config.oauthTokenRate });
+  const tokens = new TokenService({ store: credentials, clients, logger: log, audit, pace, schedule, ...deps.tokenOptions });
   const service = new OAuthService({ clients, flows, credentials, logger: log, audit, isAllowedOrigin: createOriginCheck(config) });
   return {
     service,
     tokens,
     credentials,
     flows,
-    startRefresher: (options = {}) => startRefresher({ tokens, store: credentials, flows, logger: log, ...options }),
+    schedule,
+    startRefresher: (options = {}) => startRefresher({ tokens, schedule, flows, logger: log, ...options }),
   };
 }

@@ -1,57 +1,77 @@
 import type { Logger } from '../log/index.js';
-import type { CredentialStore } from './credentials.js';
 import type { FlowStore } from './flows.js';
+import type { RefreshSchedule } from './refresh-schedule.js';
 import type { TokenService } from './token-service.js';
 
 export interface RefresherOptions {
   tokens: TokenService;
-  store: CredentialStore;
+  schedule: RefreshSchedule;
   flows: FlowStore;
   logger: Logger;
   /** Time between rounds (default 60 s). */
   intervalMs?: number;
-  /** Renew tokens that end within this window (default 10 minutes). */
-  aheadMs?: number;
-  /**
-   * Refresh Microsoft credentials unused for this long (default 7 days): their refresh tokens
-   * lapse after 90 days of inactivity, and each refresh issues a new one.
-   */
-  keepAliveMs?: number;
+  /** Schedule rows claimed per statement (default 8: a couple of seconds of budget at 10/s). */
+  batchSize?: number;
+  /** Renewals of one batch in flight at once (default 4; the token service's cap applies too). */
+  concurrency?: number;
+  /** How long a claimed row stays hidden from other claimers (default 2 minutes). */
+  claimLeaseMs?: number;
   /** Finished or expired flows are deleted after this (default 1 day). */
   flowRetentionMs?: number;
+  /** How long `stop()` waits for renewals in flight before it returns anyway (default 2 s). */
+  stopGraceMs?: number;
   now?: () => number;
 }
 
+export interface Refresher {
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
- * The background refresher: every round it renews access tokens about to expire, keeps
- * long-unused Microsoft refresh tokens alive, and deletes old OAuth flows. `stop()` waits for a
- * round in progress. Rounds share the token service's single flight and database lease, so
- * several instances can run one each.
+ * The background refresher. Each round claims small batches of due schedule rows (oldest first;
+ * the claim and its lease are one statement, so instances never claim the same row) and hands
+ * each to the token service, which re-checks the credential and renews it through the shared
+ * paced path at background priority. Only tokens hosts use are due ahead, plus the keep-alive
+ * Microsoft grants need. `stop()` ends the round between renewals: waits are aborted, and what is
+ * in flight gets `stopGraceMs` before `stop()` returns.
  *
  * @example
- * const refresher = startRefresher({ tokens, store, flows, logger });
+ * const refresher = startRefresher({ tokens, schedule, flows, logger });
  * services.onClose.push(() => refresher.stop());
  */
-export function startRefresher(options: RefresherOptions): { runOnce(): Promise<void>; stop(): Promise<void> } {
-  const { tokens, store, flows, logger, intervalMs = 60_000, aheadMs = 10 * 60_000, keepAliveMs = 7 * 24 * 3600_000 } = options;
+export function startRefresher(options: RefresherOptions): Refresher {
+  const { tokens, schedule, flows, logger, intervalMs = 60_000, batchSize = 8, concurrency = 4, claimLeaseMs = 120_000 } = options;
   const flowRetentionMs = options.flowRetentionMs ?? 24 * 3600_000;
+  const stopGraceMs = options.stopGraceMs ?? 2000;
   const now = options.now ?? Date.now;
+  const stopping = new AbortController();
   let current: Promise<void> | undefined;
+  let plannedUpTo: number | undefined;
+
+  const renewBatch = async () => {
+    const claimed = await schedule.claimDue(batchSize, claimLeaseMs);
+    let next = 0;
+    const worker = async () => {
+      while (!stopping.signal.aborted && next < claimed.length) {
+        const claim = claimed[next++]!;
+        await tokens.renewAhead(claim, stopping.signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
+    return claimed.length;
+  };
 
   const round = async () => {
     try {
-      const due = await store.dueForRefresh({ expiringBefore: now() + aheadMs, idleSince: now() - keepAliveMs, provider: 'microsoft' });
-      for (const id of due) {
-        try {
-          await tokens.refresh(id, { force: true });
-        } catch (error) {
-          // Already logged and, for invalid_grant, recorded on the credential.
-          logger.debug('background refresh did not renew a credential', { credentialId: id, errorCode: (error as { code?: string }).code });
-        }
-      }
-      await flows.deleteOlderThan(now() - flowRetentionMs);
+      // New credentials get their plan (keep-alive); the first round also looks at all older ones.
+      const roundStart = now();
+      await schedule.backfill(plannedUpTo === undefined ? {} : { updatedSince: plannedUpTo - 5 * 60_000 });
+      plannedUpTo = roundStart;
+      while (!stopping.signal.aborted && (await renewBatch()) > 0);
+      if (!stopping.signal.aborted) await flows.deleteOlderThan(now() - flowRetentionMs);
     } catch (error) {
-      logger.error('background token refresh round failed', { error });
+      if (!stopping.signal.aborted) logger.error('background token refresh round failed', { error });
     }
   };
   const runOnce = () => (current ??= round().finally(() => (current = undefined)));
@@ -61,7 +81,11 @@ export function startRefresher(options: RefresherOptions): { runOnce(): Promise<
     runOnce,
     async stop() {
       clearInterval(timer);
-      await current;
+      stopping.abort(new Error('The refresher is stopping.'));
+      if (!current) return;
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([current, new Promise<void>((resolve) => (grace = setTimeout(resolve, stopGraceMs)))]);
+      clearTimeout(grace);
     },
   };
 }

@@ -33,6 +33,9 @@ const COLUMNS: { [T in keyof Database]: Record<keyof Database[T], true> } = {
     id: true, account_id: true, type: true, payload: true, created_at: true, state: true, attempts: true, next_attempt_at: true,
     last_attempt_at: true, last_status: true, last_error: true, lease_owner: true, lease_until: true, finished_at: true,
   },
+  oauth_token_pace: { provider: true, next_at: true },
+  oauth_refresh_schedule: { credential_id: true, due_at: true, last_used_at: true },
+  audit_daily_counts: { account_id: true, day: true, action: true, actor: true, count: true },
 };
 
 afterAll(() => stopSharedTestPostgres());

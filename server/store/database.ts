@@ -10,6 +10,9 @@ export interface Database {
   rate_limits: RateLimitsTable;
   audit_log: AuditLogTable;
   account_events: AccountEventsTable;
+  oauth_token_pace: OAuthTokenPaceTable;
+  oauth_refresh_schedule: OAuthRefreshScheduleTable;
+  audit_daily_counts: AuditDailyCountsTable;
 }
 
 export type Security = 'tls' | 'starttls' | 'none';
@@ -133,6 +136,28 @@ export interface AccountEventsTable {
   lease_until: number | null;
   /** When it was delivered or given up (dead). */
   finished_at: number | null;
+}
+
+/** Token-endpoint pacing (server/oauth/pacing): the earliest start of the next request per provider. */
+export interface OAuthTokenPaceTable {
+  provider: OAuthProviderId;
+  next_at: number;
+}
+
+/** When the background refresher renews a credential next (server/oauth/refresh-schedule.ts). */
+export interface OAuthRefreshScheduleTable {
+  credential_id: string;
+  due_at: number | null;
+  last_used_at: number | null;
+}
+
+/** Routine audit events counted per account, UTC day and action (server/store/audit.ts). */
+export interface AuditDailyCountsTable {
+  account_id: string;
+  day: number;
+  action: string;
+  actor: string;
+  count: number;
 }
 
 export type EmailSettingsRow = Selectable<EmailSettingsTable>;

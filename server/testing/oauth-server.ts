@@ -29,6 +29,17 @@ export interface OAuthTestServerOptions {
   microsoft?: TestClient & { tenant?: string };
   /** Lifetime of issued access tokens (default 3600 s). */
   accessTokenTtlSeconds?: number;
+  /** Added before every token-endpoint answer, like a real provider's latency (default 0). */
+  latencyMs?: number;
+}
+
+/** A provider's rate limit on its token endpoints: a token bucket per provider, `429` + `Retry-After` above it. */
+export interface TokenRateLimit {
+  perSecond: number;
+  /** Requests allowed at once after a quiet spell (default `perSecond`). */
+  burst?: number;
+  /** The `Retry-After` seconds sent with each `429` (default 1). */
+  retryAfterSeconds?: number;
 }
 
 /** What the signed-in "user" does on the consent screen for the next authorisation. */
@@ -46,6 +57,8 @@ export interface TokenRequestRecord {
   /** The `scope` parameter sent with a refresh, if any. */
   scope?: string;
   status: number;
+  /** When the request arrived (epoch ms). */
+  at: number;
 }
 
 /** Where the browser goes after the authorisation endpoint: a redirect or a `form_post`. */
@@ -89,8 +102,12 @@ export interface OAuthTestServer {
   lastAuthorization?: URLSearchParams;
   /** The consent the next authorisation receives (default: everything granted to user@example.com). */
   setConsent(consent: Consent): void;
-  /** Answers the next `count` token requests with this HTTP status (default 503). */
-  failTokenRequests(count: number, status?: number): void;
+  /** Answers the next `count` token requests with this HTTP status (default 503), with `Retry-After` when given. */
+  failTokenRequests(count: number, status?: number, retryAfterSeconds?: number): void;
+  /** Limits token requests per provider from now on (`undefined` lifts the limit). */
+  rateLimit(limit: TokenRateLimit | undefined): void;
+  /** Issues a grant as if a user had consented, without a browser: for seeding many accounts. */
+  issueGrant(provider: TestProvider, email: string): { accessToken: string; refreshToken: string; expiresAt: number };
   /** Revokes every refresh token of this mailbox: the next refresh gets `invalid_grant`. */
   revokeGrants(email: string): void;
   /** Whether a refresh token is currently valid here. */
@@ -119,7 +136,23 @@ export async function startOAuthTestServer(options: OAuthTestServerOptions = {})
   const codes = new Map<string, IssuedCode>();
   const refreshTokens = new Map<string, Grant>();
   const accessTokens = new Map<string, Grant & { expiresAt: number }>();
-  const faults: number[] = [];
+  const faults: Array<{ status: number; retryAfterSeconds?: number }> = [];
+  const buckets = new Map<TestProvider, { tokens: number; at: number }>();
+  let limit: TokenRateLimit | undefined;
+  const latencyMs = options.latencyMs ?? 0;
+  /** Takes one token from the provider's bucket; false when it is empty. */
+  const withinRate = (provider: TestProvider): boolean => {
+    if (!limit) return true;
+    const burst = limit.burst ?? limit.perSecond;
+    const now = Date.now();
+    const bucket = buckets.get(provider) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.perSecond);
+    bucket.at = now;
+    buckets.set(provider, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
   let consent: Consent = { email: 'user@example.com' };
 
   const state: OAuthTestServer = {
@@ -144,8 +177,17 @@ export async function startOAuthTestServer(options: OAuthTestServerOptions = {})
     setConsent: (next) => {
       consent = next;
     },
-    failTokenRequests: (count, status = 503) => {
-      for (let i = 0; i < count; i++) faults.push(status);
+    failTokenRequests: (count, status = 503, retryAfterSeconds) => {
+      for (let i = 0; i < count; i++) faults.push({ status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+    },
+    rateLimit: (next) => {
+      limit = next;
+      buckets.clear();
+    },
+    issueGrant: (provider, email) => {
+      const scopes = provider === 'google' ? ['openid', 'email', 'https://mail.google.com/'] : ['openid', 'email', 'offline_access'];
+      const body = issueTokens({ provider, clientId: clients[provider].clientId, email, scopes, active: true }, true, false);
+      return { accessToken: body.access_token as string, refreshToken: body.refresh_token as string, expiresAt: Date.now() + ttlSeconds * 1000 };
     },
     revokeGrants: (email) => {
       for (const grant of refreshTokens.values()) if (grant.email === email) grant.active = false;
@@ -233,17 +275,20 @@ export async function startOAuthTestServer(options: OAuthTestServerOptions = {})
 
   async function tokenHandler(req: IncomingMessage, res: ServerResponse, _url: URL, provider: TestProvider): Promise<void> {
     const form = new URLSearchParams(await readBody(req));
-    const record: TokenRequestRecord = { provider, grantType: form.get('grant_type') ?? '', status: 0 };
+    const record: TokenRequestRecord = { provider, grantType: form.get('grant_type') ?? '', status: 0, at: Date.now() };
     if (form.has('scope')) record.scope = form.get('scope')!;
     state.tokenRequests.push(record);
     const reply = (status: number, body: unknown) => {
       record.status = status;
       sendJson(res, status, body);
     };
-    const fault = faults.shift();
+    // Counted on arrival, answered after the latency.
+    const fault = faults.shift() ?? (withinRate(provider) ? undefined : { status: 429, retryAfterSeconds: limit?.retryAfterSeconds ?? 1 });
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     if (fault !== undefined) {
-      record.status = fault;
-      return sendHtml(res, fault, 'Service temporarily unavailable.');
+      record.status = fault.status;
+      if (fault.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+      return sendHtml(res, fault.status, fault.status === 429 ? 'Too many requests.' : 'Service temporarily unavailable.');
     }
     const client = clients[provider];
     const auth = clientAuthentication(req, form);
