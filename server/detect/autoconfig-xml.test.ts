@@ -48,4 +48,38 @@ describe('parseAutoconfig', () => {
       doc(`<incomingServer type="imap"><hostname>&lol2;</hostname><port>993</port><socketType>SSL</socketType></incomingServer>`);
     expect(parseAutoconfig(xml)).toBeUndefined();
   });
+
+  it('keeps placeholders in host names as well as user names, whatever their case', () => {
+    const xml = doc(`
+      <incomingServer type="imap"><hostname>mail.%EMAILDOMAIN%</hostname><port>993</port><socketType>SSL</socketType><username>%emaillocalpart%</username></incomingServer>
+      <outgoingServer type="smtp"><hostname>SMTP.%EmailDomain%.</hostname><port>465</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username></outgoingServer>`);
+    expect(parseAutoconfig(xml)).toMatchObject({
+      imap: { host: 'mail.%EMAILDOMAIN%', username: '%EMAILLOCALPART%' },
+      smtp: { host: 'smtp.%EMAILDOMAIN%', username: '%EMAILADDRESS%' },
+    });
+  });
+
+  it('refuses a host template that is not a host name once filled in', () => {
+    const xml = doc(`<incomingServer type="imap"><hostname>%EMAILDOMAIN% evil</hostname><port>993</port><socketType>SSL</socketType></incomingServer>`);
+    expect(parseAutoconfig(xml)).toBeUndefined();
+  });
+
+  it.each([
+    ['OAuth2 and a password', ['OAuth2', 'password-cleartext'], ['oauth', 'password']],
+    ['only OAuth2', ['OAuth2'], ['oauth']],
+    ['only an encrypted password', ['password-encrypted'], ['password']],
+    ['only a cleartext password', ['password-cleartext'], ['password']],
+    ['an older value', ['plain'], ['password']],
+  ])('reads <authentication> %s into authMethods', (_, values, expected) => {
+    // Thunderbird's ISPDB lists one entry per method for the same server.
+    const entries = values
+      .map((value) => `<incomingServer type="imap"><hostname>imap.example.com</hostname><port>993</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>${value}</authentication></incomingServer>`)
+      .join('');
+    expect(parseAutoconfig(doc(entries))?.authMethods).toEqual(expected);
+  });
+
+  it('says nothing about sign-in when no entry names a method it knows', () => {
+    const xml = doc(`<incomingServer type="imap"><hostname>imap.example.com</hostname><port>993</port><socketType>SSL</socketType><authentication>NTLM</authentication></incomingServer>`);
+    expect(parseAutoconfig(xml)).not.toHaveProperty('authMethods');
+  });
 });

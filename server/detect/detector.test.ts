@@ -15,6 +15,8 @@ const autoconfigXml = (imapHost: string, smtpHost: string, username = '%EMAILADD
   <outgoingServer type="smtp"><hostname>${smtpHost}</hostname><port>465</port><socketType>SSL</socketType><username>${username}</username></outgoingServer>
 </emailProvider></clientConfig>`;
 
+const askedAddress = (url: string) => new URL(url, 'https://x.invalid').searchParams.get('emailaddress') ?? '';
+
 let ca: TestCa;
 let dns: TestDnsServer;
 let web: TestHttpsServer;
@@ -42,14 +44,17 @@ async function detectWithProgress(target: Detector, email: string) {
 beforeAll(async () => {
   ca = createTestCa();
   const names = [
-    'autoconfig.autoconf.test', 'wellknown.test', 'autoconfig.m365auto.test', 'autoconfig.hoster.test', 'autoconfig.slow.test',
+    'autoconfig.autoconf.test', 'autoconfig.peraddress.test', 'wellknown.test', 'autoconfig.m365auto.test', 'autoconfig.hoster.test', 'autoconfig.slow.test',
     'autoconfig.ranked.test', 'ispdb.test',
     'imap.guess.test', 'smtp.guess.test', 'mail.guess.test', 'guess.test',
     'mail.half.test', 'half.test',
   ];
   const cert = ca.issue(names);
   web = await startHttpsServer(cert, {
-    'autoconfig.autoconf.test/mail/config-v1.1.xml': { body: autoconfigXml('imap.autoconf.test', 'smtp.autoconf.test', 'someone@autoconf.test') },
+    // Like automx: fills in the address it was asked about.
+    'autoconfig.autoconf.test/mail/config-v1.1.xml': { body: ({ url }) => autoconfigXml('imap.autoconf.test', 'smtp.autoconf.test', askedAddress(url)) },
+    // Like YunoHost/automx with a login table: each address gets its own login name.
+    'autoconfig.peraddress.test/mail/config-v1.1.xml': { body: ({ url }) => autoconfigXml('imap.peraddress.test', 'smtp.peraddress.test', `login-${askedAddress(url).split('@')[0]}`) },
     'wellknown.test/.well-known/autoconfig/mail/config-v1.1.xml': { body: autoconfigXml('mail.wellknown.test', 'mail.wellknown.test', '%EMAILLOCALPART%') },
     'autoconfig.m365auto.test/mail/config-v1.1.xml': { body: autoconfigXml('outlook.office365.com', 'smtp.office365.com') },
     'autoconfig.hoster.test/mail/config-v1.1.xml': { body: autoconfigXml('imap.hoster.test', 'smtp.hoster.test') },
@@ -69,6 +74,8 @@ beforeAll(async () => {
   dns = await startDnsServer({
     'autoconf.test': {},
     'autoconfig.autoconf.test': LOOPBACK,
+    'peraddress.test': {},
+    'autoconfig.peraddress.test': LOOPBACK,
     'wellknown.test': LOOPBACK,
     'm365.test': { MX: [{ exchange: 'm365-test.mail.protection.outlook.com', priority: 0 }] },
     'newmx.test': { MX: [{ exchange: 'newmx-test.r-v1.mx.microsoft', priority: 0 }] },
@@ -205,6 +212,27 @@ describe('the domain’s own autoconfig', () => {
     expect(events.find((e) => e.source === 'autoconfig' && e.status === 'end')).toMatchObject({ found: true });
   });
 
+  it('never serves one address’s per-address answer (its login) to another address of the domain', async () => {
+    const fresh = makeDetector();
+    const a = await fresh.detect('alice@peraddress.test');
+    expect(a).toMatchObject({ source: 'autoconfig', imap: { host: 'imap.peraddress.test', username: 'login-alice' } });
+    // The domain part is cached; the per-address part is not served to bob, and bob's own answer is asked for.
+    expect(fresh.peek('bob@peraddress.test')).toBeUndefined();
+    const mxQueries = dns.queries.filter((q) => q === 'MX peraddress.test').length;
+    const [b, c] = await Promise.all([fresh.detect('bob@peraddress.test'), fresh.detect('carol@peraddress.test')]);
+    expect(b.imap?.username).toBe('login-bob');
+    expect(c.imap?.username).toBe('login-carol');
+    expect(JSON.stringify([b, c])).not.toContain('login-alice');
+    expect(dns.queries.filter((q) => q === 'MX peraddress.test').length).toBe(mxQueries);
+    expect(web.requests).toContain('GET autoconfig.peraddress.test /mail/config-v1.1.xml?emailaddress=bob%40peraddress.test');
+    // Alice's own answer stays cached for her alone.
+    expect(fresh.peek('alice@peraddress.test')?.imap?.username).toBe('login-alice');
+    // Two look-ups of one domain at once, for different addresses, still get their own logins.
+    const other = makeDetector();
+    const [d, e] = await Promise.all([other.detect('dave@peraddress.test'), other.detect('erin@peraddress.test')]);
+    expect([d.imap?.username, e.imap?.username]).toEqual(['login-dave', 'login-erin']);
+  });
+
   it('falls back to the .well-known URL, which never gets the address', async () => {
     const result = await detector.detect('desk@wellknown.test');
     expect(result).toMatchObject({ source: 'autoconfig', imap: { host: 'mail.wellknown.test', username: 'desk' } });
@@ -216,14 +244,15 @@ describe('the domain’s own autoconfig', () => {
     expect(result).toMatchObject({ source: 'autoconfig', provider: { id: 'microsoft-365', oauth: 'microsoft' }, authMethods: ['oauth', 'password'] });
   });
 
-  it('outranks MX and SRV, which become alternatives', async () => {
+  it('outranks SRV and MX, which become alternatives in that order', async () => {
     const result = await detector.detect('help@ranked.test');
     expect(result.source).toBe('autoconfig');
     expect(result.imap?.host).toBe('imap.ranked.test');
     const alternatives = result.alternatives.map((a) => `${a.source}:${a.imap?.host}`);
     expect(alternatives).toContain('mx:imap.gmail.com');
     expect(alternatives).toContain('srv:imap.ranked-srv.test');
-    expect(alternatives.indexOf('mx:imap.gmail.com')).toBeLessThan(alternatives.indexOf('srv:imap.ranked-srv.test'));
+    // The domain's own SRV records outrank what its MX suggests.
+    expect(alternatives.indexOf('srv:imap.ranked-srv.test')).toBeLessThan(alternatives.indexOf('mx:imap.gmail.com'));
   });
 });
 

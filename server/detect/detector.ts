@@ -2,15 +2,13 @@ import { NetError, type SafeNetwork } from '../net/index.js';
 import type { Logger } from '../log/index.js';
 import { normaliseEmail, type NormalisedEmail } from './address.js';
 import { TtlCache } from './cache.js';
+import { isAnswer, type Finding } from './finding.js';
 import { buildResult, type DomainFindings } from './render.js';
+import { runSources } from './scheduler.js';
 import { detectBuiltin } from './sources/builtin.js';
-import { detectByMx, mxBaseDomain } from './sources/mx.js';
-import { detectByAutoconfig } from './sources/autoconfig.js';
-import { detectBySrv } from './sources/srv.js';
-import { detectByIspdb } from './sources/ispdb.js';
-import { detectByGuessing } from './sources/guess.js';
-import { RANK, STANDARD_PORTS, type ServicePorts, type SourceContext } from './sources/context.js';
-import type { DetectionProgress, DetectionResult, Finding, SourceName } from './types.js';
+import { STANDARD_PORTS, type MxRecord, type ServicePorts, type SourceContext } from './sources/context.js';
+import { detectionSources, type DetectionSourceEntry } from './sources/registry.js';
+import type { DetectionProgress, DetectionResult } from './types.js';
 
 export interface DetectorOptions {
   net: SafeNetwork;
@@ -20,7 +18,7 @@ export interface DetectorOptions {
   ispdbUrl?: string;
   /** How long an answer is cached per domain. Default 1 hour. */
   cacheTtlMs?: number;
-  /** How long a miss (or an answer cut short by the deadline) is cached. Default 5 minutes. */
+  /** How long a miss is cached. Default 5 minutes. An answer the deadline cut short is never cached. */
   missTtlMs?: number;
   cacheSize?: number;
   /** Guessing starts once the other sources came back empty, or after this long. Default a third of the deadline. */
@@ -55,11 +53,20 @@ const DEADLINE_MARGIN_MS = 30;
 
 const DEFAULTS = { deadlineMs: 3000, cacheTtlMs: 60 * 60 * 1000, missTtlMs: 5 * 60 * 1000, cacheSize: 10_000 };
 
+/** A domain's cached findings; `perAddress` says the autoconfig answer is made per address and must be asked again for another one. */
+interface CachedDomain extends DomainFindings {
+  perAddress: boolean;
+  /** The MX records the run saw, reused when the per-address part is asked again. */
+  mx?: MxRecord[];
+}
+
 /**
- * Builds the detection pipeline: the built-in database answers at once; otherwise MX, the
- * domain's autoconfig, SRV records, an optional ISPDB and (last) guessing run in parallel
- * under one deadline, and the best-ranked answer wins. Answers and misses are cached per domain,
- * and concurrent look-ups of one domain share their work.
+ * Builds the detection pipeline: the built-in database answers at once; otherwise the sources
+ * of the registry (autoconfig, SRV, MX with its DNS signals, an optional ISPDB, and guessing
+ * last) run under one deadline through the scheduler, and the best-ranked answer wins.
+ * Per-domain findings are cached per domain; findings made for one address (an autoconfig
+ * server that fills in each user's login) are cached for that address only. Concurrent
+ * look-ups of one domain share their work; an answer cut short by the deadline is not cached.
  *
  * @example
  * const detector = createDetector({ net: services.net });
@@ -69,174 +76,138 @@ export function createDetector(options: DetectorOptions): Detector {
   const settings = { ...DEFAULTS, ...options };
   const guessAfterMs = options.guessAfterMs ?? Math.round(settings.deadlineMs / 3);
   const ports: ServicePorts = { ...STANDARD_PORTS, ...options.ports };
-  const cache = new TtlCache<DomainFindings>(settings.cacheSize);
-  const inflight = new Map<string, Promise<DomainFindings>>();
+  const sources = detectionSources({ ...(settings.ispdbUrl ? { ispdbUrl: settings.ispdbUrl } : {}) });
+  const domainCache = new TtlCache<CachedDomain>(settings.cacheSize);
+  const addressCache = new TtlCache<Finding[]>(settings.cacheSize);
+  const inflight = new Map<string, Promise<CachedDomain>>();
 
   async function detect(email: string, detectOptions: DetectOptions = {}): Promise<DetectionResult> {
     const started = performance.now();
     const address = normaliseEmail(email);
     const progress = detectOptions.onProgress ?? (() => {});
     const elapsed = () => Math.round(performance.now() - started);
+    const deadlineAt = started + settings.deadlineMs - DEADLINE_MARGIN_MS;
 
     progress({ source: 'builtin', status: 'start' });
     const builtin = detectBuiltin(address.domain);
     progress({ source: 'builtin', status: 'end', found: builtin !== undefined, ms: elapsed() });
     if (builtin) return buildResult(address, { findings: [builtin], notes: [] }, elapsed());
 
-    const cached = cache.get(address.domain);
-    if (cached) return buildResult(address, cached, elapsed());
+    const cachedDomain = domainCache.get(address.domain);
+    const known = fromCache(address);
+    if (known) return buildResult(address, known, elapsed());
+    if (cachedDomain?.perAddress) return buildResult(address, await rerunPerAddress(address, cachedDomain, progress, deadlineAt), elapsed());
 
     let shared = inflight.get(address.domain);
+    const mine = !shared;
     if (!shared) {
-      shared = runSources(address, progress, started + settings.deadlineMs - DEADLINE_MARGIN_MS).then(({ found, complete }) => {
-        const useful = found.findings.some((f) => f.imap || f.smtp || f.provider);
-        cache.set(address.domain, found, useful && complete ? settings.cacheTtlMs : settings.missTtlMs);
-        return found;
-      });
+      shared = run(address, sources, progress, deadlineAt).then(({ findings, complete, mx }) => remember(address, findings, complete, mx));
       const forget = () => inflight.delete(address.domain);
       shared.then(forget, forget);
       inflight.set(address.domain, shared);
     }
-    return buildResult(address, await shared, elapsed());
+    const domain = await shared;
+    if (!domain.perAddress || mine) return buildResult(address, mine ? withOwn(domain, address) : domain, elapsed());
+    // Another address's look-up was shared: its per-address answer is not ours, so ask again for this one.
+    return buildResult(address, await rerunPerAddress(address, domain, progress, deadlineAt), elapsed());
   }
 
-  /** Runs the remote sources under the deadline; `complete` is false when the deadline cut some short. */
-  async function runSources(
+  /** The cached answer for this address, if everything it needs is cached. */
+  function fromCache(address: NormalisedEmail): DomainFindings | undefined {
+    const domain = domainCache.get(address.domain);
+    if (!domain) return undefined;
+    if (!domain.perAddress) return domain;
+    const own = addressCache.get(address.email.toLowerCase());
+    return own ? { findings: [...domain.findings, ...own], notes: domain.notes } : undefined;
+  }
+
+  /** Splits what a run found into the per-domain part (cached for the domain) and the per-address part. */
+  function remember(address: NormalisedEmail, findings: Finding[], complete: boolean, mx: MxRecord[] | undefined): CachedDomain {
+    const perDomain = findings.filter((f) => f.scope !== 'address');
+    const perAddress = findings.filter((f) => f.scope === 'address');
+    const domain: CachedDomain = { findings: perDomain, notes: [], perAddress: perAddress.length > 0, ...(mx ? { mx } : {}) };
+    lastOwn.set(domain, perAddress);
+    if (complete) {
+      const ttl = findings.some(isAnswer) ? settings.cacheTtlMs : settings.missTtlMs;
+      domainCache.set(address.domain, domain, ttl);
+      if (perAddress.length > 0) addressCache.set(address.email.toLowerCase(), perAddress, ttl);
+    }
+    return domain;
+  }
+  /** The per-address findings of the run that produced a domain entry, for the address that ran it. */
+  const lastOwn = new WeakMap<CachedDomain, Finding[]>();
+  const withOwn = (domain: CachedDomain, address: NormalisedEmail): DomainFindings => ({ findings: [...domain.findings, ...(lastOwn.get(domain) ?? [])], notes: domain.notes });
+
+  /** Runs the autoconfig source again for another address of a domain whose autoconfig answers per address. */
+  async function rerunPerAddress(address: NormalisedEmail, domain: CachedDomain, progress: (e: DetectionProgress) => void, deadlineAt: number): Promise<DomainFindings> {
+    const again = await run(address, sources.filter((s) => s.name === 'autoconfig'), progress, deadlineAt, domain.mx);
+    const own = again.findings.filter((f) => f.scope === 'address');
+    if (again.complete && own.length > 0) addressCache.set(address.email.toLowerCase(), own, settings.cacheTtlMs);
+    return { findings: [...domain.findings.filter((f) => f.source !== 'autoconfig'), ...again.findings], notes: domain.notes };
+  }
+
+  /** Runs sources under the deadline; `complete` is false when the deadline cut some short. */
+  async function run(
     address: NormalisedEmail,
+    selected: DetectionSourceEntry[],
     progress: (event: DetectionProgress) => void,
     deadlineAt: number,
-  ): Promise<{ found: DomainFindings; complete: boolean }> {
-    const started = performance.now();
+    knownMx?: MxRecord[],
+  ): Promise<{ findings: Finding[]; complete: boolean; mx?: MxRecord[] }> {
     const stop = new AbortController();
+    let mx: Promise<MxRecord[]> | undefined = knownMx ? Promise.resolve(knownMx) : undefined;
+    let seenMx: MxRecord[] | undefined = knownMx;
+    const remainingMs = () => Math.max(1, Math.round(deadlineAt - performance.now()));
     const ctx: SourceContext = {
       net: settings.net,
       address,
       signal: stop.signal,
-      remainingMs: () => Math.max(1, Math.round(deadlineAt - performance.now())),
+      remainingMs,
       ports,
-    };
-    const findings: Finding[] = [];
-    const notes: string[] = [];
-    const running = new Set<SourceName>();
-    let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    let guessTimer: NodeJS.Timeout | undefined;
-    let guessStarted = false;
-    let domainMissing = false;
-
-    const hasAnswer = () => findings.some((f) => f.imap || f.smtp || f.provider);
-    const checkDone = () => {
-      if (stop.signal.aborted) return;
-      if (domainMissing) return finish();
-      const answered = hasAnswer();
-      // Every source but guessing may still outrank the answer, name its provider (OAuth) or add
-      // an alternative, and they are quick DNS and HTTPS look-ups under the deadline; guessing,
-      // ranked last, only matters while there is no answer at all.
-      const waiting = [...running].some((name) => name !== 'guess' || !answered);
-      const guessPending = !guessStarted && !answered;
-      if (running.size === 0 && guessPending) return startGuessing();
-      if (!waiting && !guessPending) finish();
-    };
-    const run = (name: SourceName, work: () => Promise<Finding[]>) => {
-      running.add(name);
-      progress({ source: name, status: 'start' });
-      const sourceStarted = performance.now();
-      work().then(
-        (found) => {
-          findings.push(...found);
-          end(name, sourceStarted, found.some((f) => f.imap || f.smtp || f.provider));
-        },
-        (error: unknown) => {
-          const code = error instanceof NetError ? error.code : 'UNKNOWN';
-          if (!(error instanceof NetError)) settings.logger?.warn('detection source failed', { source: name, error });
-          end(name, sourceStarted, false, code);
-        },
-      );
-    };
-    const end = (name: SourceName, sourceStarted: number, found: boolean, error?: string) => {
-      if (stop.signal.aborted) return;
-      running.delete(name);
-      const ms = Math.round(performance.now() - sourceStarted);
-      progress(error ? { source: name, status: 'end', found, ms, error } : { source: name, status: 'end', found, ms });
-      checkDone();
-    };
-    const startGuessing = () => {
-      clearTimeout(guessTimer);
-      if (guessStarted || hasAnswer() || stop.signal.aborted) return;
-      guessStarted = true;
-      run('guess', () => detectByGuessing(ctx));
-    };
-
-    const mx = settings.net.resolveMx(address.domain, ctx.remainingMs());
-    mx.catch(() => {});
-    run('mx', async () => {
-      try {
-        return detectByMx(await mx, address.domain);
-      } catch (error) {
-        if (error instanceof NetError && error.code === 'DNS_NOT_FOUND') {
-          notes.push(`The domain ${address.domain} does not exist. Check the address for a typing mistake.`);
-          domainMissing = true;
+      mx: () => {
+        if (!mx) {
+          mx = settings.net.resolveMx(address.domain, remainingMs());
+          mx.then((records) => (seenMx = records), () => {});
         }
-        throw error;
-      }
-    });
-    /** Runs `lookUp` for the MX host's domain when mail is hosted under an unknown other name. */
-    const forMxDomain = async (lookUp: (mxDomain: string) => Promise<Finding[]>): Promise<Finding[]> => {
-      const records = await mx;
-      // A known hosted-mail MX already says everything; its operator's autoconfig adds nothing.
-      if (detectByMx(records, address.domain).length > 0) return [];
-      const mxDomain = mxBaseDomain(records[0]?.exchange ?? '', address.domain);
-      return mxDomain ? lookUp(mxDomain) : [];
+        return mx;
+      },
     };
-    run('autoconfig', () =>
-      settle([
-        detectByAutoconfig(ctx, address.domain, { source: 'autoconfig', rank: RANK.autoconfig, confidence: 'high' }, true),
-        forMxDomain((base) => detectByAutoconfig(ctx, base, { source: 'autoconfig', rank: RANK.mxAutoconfig, confidence: 'medium' }, false)),
-      ]),
-    );
-    run('srv', () => detectBySrv(ctx));
-    const ispdbUrl = settings.ispdbUrl;
-    if (ispdbUrl) {
-      run('ispdb', () =>
-        settle([
-          detectByIspdb(ctx, ispdbUrl, address.domain, { source: 'ispdb', rank: RANK.ispdb, confidence: 'medium' }),
-          forMxDomain((base) => detectByIspdb(ctx, ispdbUrl, base, { source: 'ispdb', rank: RANK.mxIspdb, confidence: 'medium' })),
-        ]),
-      );
+    try {
+      const outcome = await runSources(selected, ctx, {
+        deadlineMs: remainingMs(),
+        fallbackAfterMs: guessAfterMs,
+        onEvent: (event) => progress(event as DetectionProgress),
+        errorCode: (error) => progressCode(error),
+      });
+      return { ...outcome, ...(seenMx ? { mx: seenMx } : {}) };
+    } finally {
+      stop.abort();
     }
-    guessTimer = setTimeout(startGuessing, guessAfterMs);
-    let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      finish();
-    }, Math.max(1, deadlineAt - performance.now()));
+  }
 
-    await finished;
-    clearTimeout(deadline);
-    clearTimeout(guessTimer);
-    stop.abort();
-    // Sources still running were either overtaken by a better answer or cut off by the deadline.
-    const reason = timedOut ? 'TIMEOUT' : 'SKIPPED';
-    for (const name of running) progress({ source: name, status: 'end', found: false, ms: Math.round(performance.now() - started), error: reason });
-    return { found: { findings: [...findings], notes }, complete: !timedOut };
+  /** The code a failed source reports; a blocked address looks exactly like a missing name when private networks are off. */
+  function progressCode(error: unknown): string {
+    if (!(error instanceof NetError)) {
+      settings.logger?.warn('detection source failed', { error });
+      return 'UNKNOWN';
+    }
+    return error.code === 'BLOCKED_ADDRESS' && !settings.net.allowPrivateNetworks ? 'DNS_NOT_FOUND' : error.code;
   }
 
   function peek(email: string): DetectionResult | undefined {
     const started = performance.now();
     const address = normaliseEmail(email);
     const builtin = detectBuiltin(address.domain);
-    const known = builtin ? { findings: [builtin], notes: [] } : cache.get(address.domain);
+    const known = builtin ? { findings: [builtin], notes: [] } : fromCache(address);
     return known ? buildResult(address, known, Math.round(performance.now() - started)) : undefined;
   }
 
-  return { detect, peek, clearCache: () => cache.clear() };
-}
-
-/** Findings of several look-ups of one source; when none found anything, the first failure is the outcome. */
-async function settle(parts: Array<Promise<Finding[]>>): Promise<Finding[]> {
-  const settled = await Promise.allSettled(parts);
-  const found = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
-  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (found.length === 0 && failure) throw failure.reason;
-  return found;
+  return {
+    detect,
+    peek,
+    clearCache: () => {
+      domainCache.clear();
+      addressCache.clear();
+    },
+  };
 }

@@ -1,7 +1,9 @@
 import type { NormalisedEmail } from './address.js';
 import type { ProviderEntry } from './providers/index.js';
 import { render } from './username.js';
-import type { DetectedProvider, DetectionAlternative, DetectionResult, Finding, ServerTemplate } from './types.js';
+import { withInferredProvider } from './infer.js';
+import { isAnswer, type AuthMethod, type Finding, type ServerTemplate } from './finding.js';
+import type { DetectedProvider, DetectionAlternative, DetectionResult } from './types.js';
 
 /** What the sources found for a domain, before it is shaped for one address. */
 export interface DomainFindings {
@@ -17,16 +19,34 @@ function publicProvider(provider: ProviderEntry, supported: boolean): DetectedPr
 const sameServer = (a: ServerTemplate | null, b: ServerTemplate | null) =>
   a === b || (a !== null && b !== null && a.host === b.host && a.port === b.port && a.security === b.security);
 
+/** What a provider accepts today, from the database's dated claims. */
+function providerMethods(provider: ProviderEntry): AuthMethod[] {
+  if (!provider.oauth) return ['password'];
+  return provider.hints.oauthOnly ? ['oauth'] : ['oauth', 'password'];
+}
+
 /**
- * Shapes ranked findings into the contract's detection result for one address: the best
- * finding wins, distinct runners-up become `alternatives`, and a provider known from the MX
- * look-up is attached to a better-ranked finding that points at the same IMAP server (so a
- * custom domain on Microsoft 365 keeps its OAuth even when its own autoconfig answered first).
+ * The sign-in methods to offer: the provider's (dated, sourced) facts, narrowed by what the
+ * domain's own document lists when both speak; OAuth only where a known OAuth provider exists.
+ */
+export function authMethodsFor(provider: ProviderEntry | undefined, listed: AuthMethod[] | undefined): AuthMethod[] {
+  const known = provider ? providerMethods(provider) : ['password' as const];
+  if (!listed || listed.length === 0) return known;
+  const both = known.filter((method) => listed.includes(method));
+  return both.length > 0 ? both : known;
+}
+
+/**
+ * Shapes ranked findings into the contract's detection result for one address: the provider
+ * is inferred from every signal, the best finding wins, distinct runners-up become
+ * `alternatives`, notes say what decided the answer.
  */
 export function buildResult(address: NormalisedEmail, found: DomainFindings, elapsedMs: number): DetectionResult {
-  const ranked = [...found.findings].sort((a, b) => a.rank - b.rank);
-  const winner = ranked.find((f) => f.imap || f.smtp || f.provider);
+  const ranked = withInferredProvider(found.findings, address.domain).sort((a, b) => a.rank - b.rank);
+  const domainNotes = [...found.notes, ...ranked.filter((f) => !isAnswer(f)).flatMap((f) => f.notes ?? [])];
+  const winner = ranked.find(isAnswer);
   if (!winner) {
+    const concluded = domainNotes.length > 0;
     return {
       email: address.email,
       domain: address.domain,
@@ -37,16 +57,20 @@ export function buildResult(address: NormalisedEmail, found: DomainFindings, ela
       confidence: 'low',
       authMethods: ['password'],
       notes: [
-        ...found.notes,
-        `No settings were found for ${address.domain}. Enter them by hand: your email provider's help pages list the IMAP and SMTP servers.`,
+        ...new Set([
+          ...domainNotes,
+          ...(concluded && /does not exist|accepts no email/.test(domainNotes.join(' '))
+            ? []
+            : [`No settings were found for ${address.domain}. Enter them by hand: your email provider's help pages list the IMAP and SMTP servers.`]),
+        ]),
       ],
       alternatives: [],
       elapsedMs,
     };
   }
-  const provider = winner.provider ?? ranked.find((f) => f.provider?.supported && f.imap && sameServer(f.imap, winner.imap))?.provider;
+  const provider = winner.provider;
   const supported = provider ? provider.supported && (winner.imap !== null || winner.smtp !== null) : true;
-  const notes = [...found.notes, ...(provider?.notes ?? []), ...(winner.notes ?? [])];
+  const notes = [...domainNotes, ...(provider?.notes ?? []), ...(winner.notes ?? [])];
 
   const alternatives: DetectionAlternative[] = [];
   const seen: Array<{ imap: ServerTemplate | null; smtp: ServerTemplate | null }> = [{ imap: winner.imap, smtp: winner.smtp }];
@@ -74,7 +98,7 @@ export function buildResult(address: NormalisedEmail, found: DomainFindings, ela
     smtp: supported ? render(winner.smtp, address) : null,
     source: winner.source,
     confidence: winner.confidence,
-    authMethods: !supported ? [] : !provider?.oauth ? ['password'] : provider.hints.oauthOnly ? ['oauth'] : ['oauth', 'password'],
+    authMethods: !supported ? [] : authMethodsFor(provider, winner.authMethods),
     notes: [...new Set(notes)],
     alternatives,
     elapsedMs,

@@ -1,5 +1,6 @@
 import type { ServerSpec } from './providers/index.js';
-import type { MailServer, ServerTemplate } from './types.js';
+import type { MailServer } from './types.js';
+import type { ServerTemplate } from './finding.js';
 import type { NormalisedEmail } from './address.js';
 
 /** The username template for a provider's `email` / `localpart` username form. */
@@ -12,17 +13,26 @@ export function fromSpec(spec: ServerSpec | null | undefined): ServerTemplate | 
   return spec ? { host: spec.host, port: spec.port, security: spec.security, username: usernameTemplate(spec.username) } : null;
 }
 
-/**
- * Fills a server template in for one address: `%EMAILADDRESS%`, `%EMAILLOCALPART%` and
- * `%EMAILDOMAIN%` as in Thunderbird's autoconfig format.
- *
- * @example render({ host: 'imap.x.com', port: 993, security: 'tls', username: '%EMAILLOCALPART%' }, address).username // 'support'
- */
-export function render(server: ServerTemplate | null, address: NormalisedEmail): MailServer | null {
-  if (!server) return null;
-  const username = server.username
+/** Replaces every autoconfig placeholder in `template` with the address's parts. */
+export function fillPlaceholders(template: string, address: NormalisedEmail): string {
+  return template
     .replaceAll('%EMAILADDRESS%', address.email)
     .replaceAll('%EMAILLOCALPART%', address.localPart)
     .replaceAll('%EMAILDOMAIN%', address.domain);
-  return { host: server.host, port: server.port, security: server.security, username };
+}
+
+const HOST_NAME = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+
+/**
+ * Fills a server template in for one address: `%EMAILADDRESS%`, `%EMAILLOCALPART%` and
+ * `%EMAILDOMAIN%` as in Thunderbird's autoconfig format, in the host name and the username.
+ * Null when the filled-in host is not a host name (a local part cannot make one).
+ *
+ * @example render({ host: 'mail.%EMAILDOMAIN%', port: 993, security: 'tls', username: '%EMAILLOCALPART%' }, address) // { host: 'mail.company.com', username: 'support', … }
+ */
+export function render(server: ServerTemplate | null, address: NormalisedEmail): MailServer | null {
+  if (!server) return null;
+  const host = fillPlaceholders(server.host, address).toLowerCase();
+  if (!HOST_NAME.test(host)) return null;
+  return { host, port: server.port, security: server.security, username: fillPlaceholders(server.username, address) };
 }

@@ -11,6 +11,8 @@ export interface DnsNameRecords {
   MX?: Array<{ exchange: string; priority: number }>;
   SRV?: Array<{ target: string; port: number; priority?: number; weight?: number }>;
   TXT?: string[];
+  /** An alias: answered for CNAME questions (A/AAAA questions still get this entry's own A/AAAA). */
+  CNAME?: string;
   /** Never answer queries for this name: a resolver that hangs. */
   hang?: boolean;
 }
@@ -35,6 +37,7 @@ const TYPE_NAMES: Record<number, string> = {
   [Packet.TYPE.MX]: 'MX',
   [Packet.TYPE.SRV]: 'SRV',
   [Packet.TYPE.TXT]: 'TXT',
+  [Packet.TYPE.CNAME]: 'CNAME',
 };
 
 function lookup(records: DnsRecords, name: string): DnsNameRecords | undefined {
@@ -49,7 +52,7 @@ function lookup(records: DnsRecords, name: string): DnsNameRecords | undefined {
 }
 
 /**
- * A DNS server on 127.0.0.1 (UDP, ephemeral port) serving A, AAAA, MX, SRV and TXT records from
+ * A DNS server on 127.0.0.1 (UDP, ephemeral port) serving A, AAAA, MX, SRV, TXT and CNAME records from
  * a plain object, NXDOMAIN for every other name, and silence for names marked `hang`. Starts in
  * milliseconds inside the test process.
  *
@@ -81,6 +84,7 @@ export async function startDnsServer(initial: DnsRecords = {}): Promise<TestDnsS
       if (type === 'A') for (const address of entry.A ?? []) answers.push({ ...base, type: Packet.TYPE.A, address });
       if (type === 'AAAA') for (const address of entry.AAAA ?? []) answers.push({ ...base, type: Packet.TYPE.AAAA, address });
       if (type === 'MX') for (const mx of entry.MX ?? []) answers.push({ ...base, type: Packet.TYPE.MX, exchange: mx.exchange, priority: mx.priority });
+      if (type === 'CNAME' && entry.CNAME) answers.push({ ...base, type: Packet.TYPE.CNAME, domain: entry.CNAME });
       if (type === 'TXT') for (const data of entry.TXT ?? []) answers.push({ ...base, type: Packet.TYPE.TXT, data });
       if (type === 'SRV') {
         for (const srv of entry.SRV ?? []) {

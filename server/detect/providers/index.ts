@@ -34,6 +34,29 @@ export function findProviderByMx(mxHost: string): MxMatch | undefined {
   return matchMxHost(index, mxHost);
 }
 
+const hostedByServerHost = (() => {
+  const map = new Map<string, ProviderEntry>();
+  // Hosted offers (no address domains of their own: Microsoft 365, Google Workspace) first, so a
+  // custom domain pointing at outlook.office365.com is Microsoft 365, not Outlook.com.
+  const ordered = [...index.byId.values()].sort((a, b) => Number(a.domains.length > 0) - Number(b.domains.length > 0));
+  for (const provider of ordered) {
+    if (!provider.supported) continue;
+    for (const spec of [provider.imap, provider.smtp, ...(provider.alternatives?.imap ?? []), ...(provider.alternatives?.smtp ?? [])]) {
+      if (spec && !map.has(spec.host)) map.set(spec.host, provider);
+    }
+  }
+  return map;
+})();
+
+/**
+ * The provider that runs a mail server host, for a custom domain whose own configuration names
+ * it (hosted offers preferred over consumer ones).
+ * @example findProviderByServerHost('outlook.office365.com')?.id; // 'microsoft-365'
+ */
+export function findProviderByServerHost(host: string): ProviderEntry | undefined {
+  return hostedByServerHost.get(host.toLowerCase().replace(/\.$/, ''));
+}
+
 /** The provider with this id (`gmail`, `microsoft-365`, …). */
 export function providerById(id: string): ProviderEntry | undefined {
   return index.byId.get(id);

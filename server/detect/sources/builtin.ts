@@ -1,6 +1,7 @@
 import { findProviderByDomain, type ProviderEntry } from '../providers/index.js';
 import { fromSpec } from '../username.js';
-import type { Confidence, Finding } from '../types.js';
+import type { Confidence } from '../types.js';
+import type { Finding } from '../finding.js';
 import { RANK } from './context.js';
 
 /**

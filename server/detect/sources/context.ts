@@ -12,6 +12,11 @@ export interface ServicePorts {
 
 export const STANDARD_PORTS: ServicePorts = { https: 443, imaps: 993, imap: 143, smtps: 465, submission: 587 };
 
+export interface MxRecord {
+  exchange: string;
+  priority: number;
+}
+
 /** What every source gets: the network, the address, and the pipeline's shared deadline. */
 export interface SourceContext {
   net: SafeNetwork;
@@ -21,15 +26,20 @@ export interface SourceContext {
   /** Milliseconds left until the deadline (at least 1). */
   remainingMs(): number;
   ports: ServicePorts;
+  /** The domain's MX records, best first: looked up once per run and shared by every source. */
+  mx(): Promise<MxRecord[]>;
 }
 
-/** Ranks: lower wins. Builtin > own autoconfig > MX > MX domain's autoconfig > SRV > ISPDB > guess. */
+/**
+ * Ranks: lower wins. The domain's own published configuration (autoconfig, SRV) comes before
+ * anything inferred from its MX; guessing is last.
+ */
 export const RANK = {
   builtin: 0,
   autoconfig: 1,
-  mx: 2,
-  mxAutoconfig: 3,
-  srv: 4,
+  srv: 2,
+  mx: 3,
+  mxAutoconfig: 4,
   ispdb: 5,
   mxIspdb: 6,
   guess: 7,

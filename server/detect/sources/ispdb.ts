@@ -1,6 +1,8 @@
 import { parseAutoconfig } from '../autoconfig-xml.js';
-import type { Finding } from '../types.js';
-import type { SourceContext } from './context.js';
+import type { Finding } from '../finding.js';
+import { settle } from './autoconfig.js';
+import { RANK, type SourceContext } from './context.js';
+import { mxLookupDomains } from './mx.js';
 
 /**
  * Asks a remote ISPDB (Thunderbird's format: `<base><domain>` answers a config-v1.1 document)
@@ -15,5 +17,14 @@ export async function detectByIspdb(ctx: SourceContext, baseUrl: string, domain:
   if (response.status !== 200) return [];
   const document = parseAutoconfig(response.body);
   if (!document) return [];
-  return [{ ...meta, imap: document.imap, smtp: document.smtp }];
+  return [{ ...meta, imap: document.imap, smtp: document.smtp, ...(document.authMethods ? { authMethods: document.authMethods } : {}) }];
+}
+
+/** The ISPDB source: the address domain, then the MX host's domains. */
+export function detectByIspdbs(ctx: SourceContext, baseUrl: string): Promise<Finding[]> {
+  const own = detectByIspdb(ctx, baseUrl, ctx.address.domain, { source: 'ispdb', rank: RANK.ispdb, confidence: 'medium' });
+  const viaMx = mxLookupDomains(ctx).then((domains) =>
+    settle(domains.map((domain) => detectByIspdb(ctx, baseUrl, domain, { source: 'ispdb', rank: RANK.mxIspdb, confidence: 'medium' }))),
+  );
+  return settle([own, viaMx]);
 }

@@ -1,5 +1,6 @@
 import { NetError } from '../../net/index.js';
-import type { Finding, Security, ServerTemplate } from '../types.js';
+import type { Security } from '../types.js';
+import type { Finding, ServerTemplate } from '../finding.js';
 import { RANK, type SourceContext } from './context.js';
 
 type SrvRecord = { name: string; port: number; priority: number; weight: number };
@@ -27,12 +28,17 @@ export function bestSrvTarget(records: SrvRecord[]): SrvRecord | undefined {
   return best;
 }
 
-/** Reads the domain's RFC 6186 SRV records (all four look-ups in parallel). */
+/**
+ * Reads the domain's RFC 6186 SRV records (all four look-ups in parallel). With private
+ * networks disallowed, a target that resolves only to blocked addresses is dropped exactly like
+ * one that does not resolve, so detection never tells what internal names exist.
+ */
 export async function detectBySrv(ctx: SourceContext): Promise<Finding[]> {
   const settled = await Promise.allSettled(
     [...SERVICES.imap, ...SERVICES.smtp].map(({ label }) => ctx.net.resolveSrv(`${label}.${ctx.address.domain}`, ctx.remainingMs())),
   );
-  const lookups = settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
+  const published = settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
+  const lookups = ctx.net.allowPrivateNetworks ? published : await withoutInternalTargets(ctx, published);
   const pick = (services: ReadonlyArray<{ security: Security }>, offset: number): ServerTemplate | null => {
     for (const [i, service] of services.entries()) {
       const target = bestSrvTarget(lookups[offset + i] ?? []);
@@ -51,4 +57,19 @@ export async function detectBySrv(ctx: SourceContext): Promise<Finding[]> {
     return [];
   }
   return [{ source: 'srv', rank: RANK.srv, confidence: 'medium', imap, smtp }];
+}
+
+/** The records whose target resolves to an address the server may connect to. */
+async function withoutInternalTargets(ctx: SourceContext, lookups: SrvRecord[][]): Promise<SrvRecord[][]> {
+  const names = [...new Set(lookups.flat().map((r) => r.name).filter((name) => name !== '.' && name !== ''))];
+  const usable = new Set<string>();
+  await Promise.all(
+    names.map((name) =>
+      ctx.net.resolveSafeAddress(name, ctx.remainingMs()).then(
+        () => usable.add(name),
+        () => {},
+      ),
+    ),
+  );
+  return lookups.map((records) => records.filter((r) => r.name === '.' || r.name === '' || usable.has(r.name)));
 }
