@@ -44,9 +44,15 @@ export interface TokenRateLimit {
 
 /** What the signed-in "user" does on the consent screen for the next authorisation. */
 export interface Consent {
+  /** The account the user picks in the provider's account chooser: the grant (and ID token) is for it. */
   email: string;
   /** `access_denied` back to the app instead of a code. */
   deny?: boolean;
+  /**
+   * Any provider error back to the app instead of a code, with its `error_description` — e.g.
+   * Microsoft's `{ error: 'access_denied', description: 'AADSTS50020: User account … from identity provider … does not exist in tenant …' }`.
+   */
+  error?: { error: string; description?: string };
   /** Scopes the user unticks: they are left out of the grant. */
   dropScopes?: string[];
 }
@@ -110,6 +116,11 @@ export interface OAuthTestServer {
   issueGrant(provider: TestProvider, email: string): { accessToken: string; refreshToken: string; expiresAt: number };
   /** Revokes every refresh token of this mailbox: the next refresh gets `invalid_grant`. */
   revokeGrants(email: string): void;
+  /**
+   * Revokes a grant as a password change or an admin removing the app does: its refresh tokens
+   * get `invalid_grant` and its access tokens stop introspecting as valid, although they have not expired.
+   */
+  revokeGrantEverywhere(email: string): void;
   /** Whether a refresh token is currently valid here. */
   isRefreshTokenValid(refreshToken: string): boolean;
   /** The mailbox an access token belongs to, while it is valid (for introspection endpoints). */
@@ -192,6 +203,10 @@ export async function startOAuthTestServer(options: OAuthTestServerOptions = {})
     revokeGrants: (email) => {
       for (const grant of refreshTokens.values()) if (grant.email === email) grant.active = false;
     },
+    revokeGrantEverywhere: (email) => {
+      state.revokeGrants(email);
+      for (const [token, grant] of accessTokens) if (grant.email === email) accessTokens.delete(token);
+    },
     isRefreshTokenValid: (token) => refreshTokens.get(token)?.active === true,
     introspect: (token) => {
       const grant = accessTokens.get(token);
@@ -244,7 +259,10 @@ export async function startOAuthTestServer(options: OAuthTestServerOptions = {})
     }
     const requested = (q.get('scope') ?? '').split(' ').filter(Boolean);
     const params = new URLSearchParams();
-    if (consent.deny) {
+    if (consent.error) {
+      params.set('error', consent.error.error);
+      if (consent.error.description !== undefined) params.set('error_description', consent.error.description);
+    } else if (consent.deny) {
       params.set('error', 'access_denied');
       params.set('error_description', 'The user denied the request.');
     } else {
