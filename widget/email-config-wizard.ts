@@ -22,15 +22,9 @@ import {
 } from './state.js';
 import { wizardStyles } from './styles.js';
 import { addressStep } from './steps/address.js';
-import { authStep } from './steps/auth.js';
-import { doneStep } from './steps/done.js';
-import { finalStep } from './steps/final.js';
+import { laterSteps, loadLaterSteps } from './lazy-steps.js';
 import type { SourceProgress, WizardHost } from './steps/host.js';
-import { manualStep } from './steps/manual.js';
-import { oauthStep } from './steps/oauth.js';
-import { overviewStep } from './steps/overview.js';
 import { spinner } from './steps/shared.js';
-import { testStep } from './steps/test.js';
 
 const FLOW_POLL_MS = 1500;
 /** How long after the document is ready a missing session token counts as a mistake. */
@@ -104,6 +98,8 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     autoRun: false,
     task: async (_args: [], { signal }) => {
       const [settings, providers] = await Promise.all([this.api.getSettings(), this.api.providers().catch(() => ({}))]);
+      // A saved mailbox opens on the overview, one of the later steps.
+      if (settings) await loadLaterSteps();
       if (signal.aborted) return;
       this.providers = providers;
       this.dispatch({ type: 'loaded', settings });
@@ -118,6 +114,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
       const detection = await this.api.detect(email, { signal, onEvent: (event) => this.onDetectProgress(event) });
       this.sources = this.sources.map((entry) => (entry.status === 'running' ? { ...entry, status: 'none' } : entry));
       this.announce(detection.provider ? `${msg('Found:', { id: 'found' })} ${detection.provider.name}` : '');
+      await loadLaterSteps();
       this.dispatch({ type: 'detected', detection });
     },
     onError: (error) => this.fail(error),
@@ -402,8 +399,11 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     }
     this.started = true;
     this.error = null;
+    // Fetched while the first step shows, so Continue never waits for it.
+    loadLaterSteps().catch(() => undefined);
     const saved = this.readSaved();
     if (saved) {
+      if (saved.step !== 'address') await loadLaterSteps().catch(() => undefined);
       this.state = saved;
       this.providers = await this.api.providers().catch(() => ({}));
       if (saved.step === 'oauth' && saved.oauthFlowId) this.watchFlow(saved.oauthFlowId);
@@ -532,6 +532,9 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   private renderStep(step: Step) {
+    const later = laterSteps();
+    // A later step before its chunk arrived (the tasks wait for it, so only for a moment).
+    if (!later && step !== 'loading' && step !== 'address') return html`<p role="status">${spinner()} ${msg('Loading…', { id: 'loading' })}</p>`;
     switch (step) {
       case 'loading':
         return this.error
@@ -539,21 +542,21 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
               <div class="actions"><button part="button" type="button" @click=${() => this.reset()}>${msg('Try again', { id: 'retry' })}</button></div>`
           : html`<p role="status">${spinner()} ${msg('Loading…', { id: 'loading' })}</p>`;
       case 'overview':
-        return overviewStep(this);
+        return later!.overviewStep(this);
       case 'address':
         return addressStep(this);
       case 'auth':
-        return authStep(this);
+        return later!.authStep(this);
       case 'oauth':
-        return oauthStep(this);
+        return later!.oauthStep(this);
       case 'manual':
-        return manualStep(this);
+        return later!.manualStep(this);
       case 'test':
-        return testStep(this);
+        return later!.testStep(this);
       case 'final':
-        return finalStep(this);
+        return later!.finalStep(this);
       case 'done':
-        return doneStep(this);
+        return later!.doneStep(this);
     }
   }
 }

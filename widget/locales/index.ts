@@ -10,17 +10,8 @@ const loaders = {
   es: () => import('./es.js'),
 };
 
-/**
- * The script-tag build (`vite.config.ts` defines `__ECW_SCRIPT_TAG__`) keeps the translations
- * out of its one file and loads `locales/<lang>.js` from beside itself only when asked for, so
- * an English page pays nothing for them.
- */
-declare const __ECW_SCRIPT_TAG__: boolean | undefined;
-const SCRIPT_TAG = typeof __ECW_SCRIPT_TAG__ !== 'undefined' && __ECW_SCRIPT_TAG__;
-const scriptUrl = SCRIPT_TAG && document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : '';
-
+/** Each translation is its own chunk, fetched only when a page asks for that language. */
 function loadTexts(locale: keyof typeof loaders): Promise<{ texts: Record<string, string> }> {
-  if (SCRIPT_TAG) return import(/* @vite-ignore */ new URL(`locales/${locale}.js`, scriptUrl || document.baseURI).href);
   return loaders[locale]();
 }
 
