@@ -9,6 +9,7 @@ import { openDatabase, schemaStatements, type DatabaseHandle } from '../store/co
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
 import { sharedTestPostgres, stopSharedTestPostgres } from '../testing/postgres.js';
 import { COPIED_TABLES, copyDatabase, describeDatabaseUrl } from './copy-to-postgres.js';
+import { MIGRATIONS } from '../store/migrations.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -70,7 +71,7 @@ describe('copy-to-postgres', () => {
     const postgres = await openDatabase({ databaseUrl: url });
     try {
       const first = await copyDatabase(sqlite.db, postgres.db);
-      expect(first).toMatchObject({ schema_version: 2, email_settings: 1, oauth_credentials: 1, rate_limits: 1 });
+      expect(first).toMatchObject({ schema_version: MIGRATIONS.length + 1, email_settings: 1, oauth_credentials: 1, rate_limits: 1 });
       expect(first.audit_log).toBeGreaterThanOrEqual(2);
       expect(await readAll(postgres)).toEqual(sqliteRows);
       expect(await copyDatabase(sqlite.db, postgres.db)).toEqual(first);
@@ -114,7 +115,7 @@ describe('copy-to-postgres', () => {
     const cluster = await sharedTestPostgres();
     const database = (await cluster.createDatabase()).replace('postgres@', 'postgres:not-printed@');
     const { stdout } = await run('npx', ['tsx', 'server/cli.ts', 'copy-to-postgres', '--from', source.dbFile], { cwd: ROOT, env: { ...process.env, DATABASE_URL: database } });
-    expect(stdout).toMatch(/^Copied .*test\.sqlite into postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+: schema_version 2, email_settings 1, oauth_credentials 1, oauth_flows 0, connection_tests 0, rate_limits 1, audit_log \d+\.\n$/);
+    expect(stdout).toMatch(/^Copied .*test\.sqlite into postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+: schema_version \d+, email_settings 1, oauth_credentials 1, oauth_flows 0, connection_tests 0, rate_limits 1, audit_log \d+, account_events 0\.\n$/);
     expect(stdout).not.toContain('not-printed');
   });
 

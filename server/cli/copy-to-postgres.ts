@@ -14,6 +14,7 @@ export const COPIED_TABLES = [
   { table: 'connection_tests', key: 'account_id' },
   { table: 'rate_limits', key: 'bucket' },
   { table: 'audit_log', key: 'id' },
+  { table: 'account_events', key: 'id' },
 ] as const satisfies ReadonlyArray<{ table: keyof Database; key: string }>;
 
 /** Rows per INSERT: well under PostgreSQL's 65 535 bind parameters for our widest table. */

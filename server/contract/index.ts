@@ -14,3 +14,4 @@ export * from './test-result.js';
 export * from './detection.js';
 export * from './credentials.js';
 export * from './oauth.js';
+export * from './events.js';

@@ -19,6 +19,16 @@ export const MIGRATIONS: Migration[] = [
     description: 'email_settings.oauth_account: the signed-in account whose token opens the mailbox',
     up: (db) => addColumnIfMissing(db, 'email_settings', 'oauth_account', 'TEXT'),
   },
+  {
+    version: 3,
+    description: 'account_events: the webhook outbox (server/events)',
+    // A new table: schema.sql creates it (IF NOT EXISTS) before the steps run. The step records
+    // the version and refuses to go on if schema.sql and this code ever disagree.
+    up: async (db) => {
+      const tables = await db.introspection.getTables();
+      if (!tables.some((table) => table.name === 'account_events')) throw new Error('schema.sql did not create account_events');
+    },
+  },
 ];
 
 /** Applies the steps not yet recorded in `schema_version`, in order. */
