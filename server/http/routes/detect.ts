@@ -2,7 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { ApiApp, Services } from '../context.js';
 import { requireSession } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { AppError, isAppError } from '../../contract/errors.js';
+import { errorBodyOf } from '../error-status.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
 import { InvalidEmailError, type DetectionResult } from '../../detect/index.js';
 import { DetectRequestSchema, DetectionResultSchema } from '../../contract/detection.js';
@@ -44,12 +45,12 @@ export function registerDetectRoutes(api: ApiApp, services: Services): void {
       try {
         ready = services.detector.peek(email as string);
       } catch (error) {
-        throw asApiError(error);
+        throw asAppError(error);
       }
       if (!ready) {
         const limit = await services.rateLimits.hit(`detect:${accountId}`, REMOTE_DETECTIONS_PER_MINUTE, 60_000);
         if (!limit.allowed) {
-          throw new ApiError(429, 'RATE_LIMITED', `Too many detections; try again in ${Math.ceil(limit.retryAfterMs / 1000)} seconds.`);
+          throw new AppError('RATE_LIMITED', `Too many detections; try again in ${Math.ceil(limit.retryAfterMs / 1000)} seconds.`);
         }
       }
       const streamed = (c.req.header('accept') ?? '').includes('text/event-stream');
@@ -66,17 +67,17 @@ export function registerDetectRoutes(api: ApiApp, services: Services): void {
             }));
           await stream.writeSSE({ event: 'result', data: JSON.stringify(result) });
         } catch (error) {
-          const apiError = asApiError(error);
+          const failure = asAppError(error);
           if (!(error instanceof InvalidEmailError)) c.get('logger').error('detection failed', { error });
-          await stream.writeSSE({ event: 'error', data: JSON.stringify(apiError.toBody()) });
+          await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBodyOf(failure)) });
         }
       }) as never;
     },
   );
 }
 
-function asApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof InvalidEmailError) return new ApiError(400, 'INVALID_EMAIL', error.message, 'email');
-  return new ApiError(500, 'DETECTION_FAILED', 'Detection failed unexpectedly; enter the settings by hand.');
+function asAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  if (error instanceof InvalidEmailError) return new AppError('INVALID_EMAIL', error.message, { field: 'email' });
+  return new AppError('DETECTION_FAILED', 'Detection failed unexpectedly; enter the settings by hand.');
 }

@@ -3,39 +3,18 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ApiApp, AppEnv, Services } from '../context.js';
 import { requireSession } from '../auth.js';
-import { EmailSchema } from '../../settings/schema.js';
+import { OAuthFlowStatusSchema, OAuthProvidersSchema, OAuthStartInputSchema, OAuthStartedSchema } from '../../contract/oauth.js';
 import { renderCallbackPage, type CallbackParams, type OAuthResultMessage } from '../../oauth/index.js';
 import { PROVIDER_IDS } from '../../oauth/providers.js';
 import type { OAuthProviderId } from '../../store/database.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
-import { ApiError } from '../errors.js';
+import { AppError } from '../../contract/errors.js';
 import { createOriginCheck } from '../origins.js';
 
 /** Sign-ins one account may start per window: generous for people, a wall for scripts filling the flow table. */
 const START_LIMIT = 30;
 const START_WINDOW_MS = 10 * 60_000;
 
-const StartSchema = z
-  .strictObject({
-    email: EmailSchema.optional().openapi({ description: 'Sent to the provider as login_hint' }),
-    returnUrl: z
-      .string({ error: 'returnUrl must be a URL.' })
-      .max(2048, 'returnUrl is at most 2048 characters long.')
-      .optional()
-      .openapi({ description: 'Redirect mode (popup blocked): where the callback sends the browser back; must be on the session origin' }),
-  })
-  .openapi('OAuthStart');
-const StartedSchema = z.object({ authorizationUrl: z.string(), flowId: z.string() }).openapi('OAuthStarted');
-const FlowStatusSchema = z
-  .object({
-    status: z.enum(['pending', 'connected', 'failed']),
-    email: z.string().optional(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
-  })
-  .openapi('OAuthFlowStatus');
-const ProvidersSchema = z
-  .object({ google: z.object({ configured: z.boolean() }), microsoft: z.object({ configured: z.boolean() }) })
-  .openapi('OAuthProviders');
 const FlowParams = z.object({
   flowId: z
     .string()
@@ -59,7 +38,7 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
       path: '/oauth/providers',
       summary: 'Which OAuth providers this server offers',
       security,
-      responses: { 200: jsonResponse(ProvidersSchema, 'Configured providers'), ...commonErrors },
+      responses: { 200: jsonResponse(OAuthProvidersSchema, 'Configured providers'), ...commonErrors },
     }),
     (c) => c.json(services.oauth.service.providers(), 200),
   );
@@ -72,15 +51,15 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
         path: `/oauth/${provider}`,
         summary: `Start signing in with ${provider === 'google' ? 'Google' : 'Microsoft'}: returns the URL to open`,
         security,
-        request: jsonBody(StartSchema),
-        responses: { 200: jsonResponse(StartedSchema, 'Open authorizationUrl; poll the flow'), ...commonErrors },
+        request: jsonBody(OAuthStartInputSchema),
+        responses: { 200: jsonResponse(OAuthStartedSchema, 'Open authorizationUrl; poll the flow'), ...commonErrors },
       }),
       async (c) => {
         const session = c.get('session');
         const limit = await services.rateLimits.hit(`oauth-start:${session.accountId}`, START_LIMIT, START_WINDOW_MS);
         if (!limit.allowed) {
           c.header('Retry-After', String(Math.ceil(limit.retryAfterMs / 1000)));
-          throw new ApiError(429, 'RATE_LIMITED', 'Too many sign-in attempts for this account; wait a few minutes and try again.');
+          throw new AppError('RATE_LIMITED', 'Too many sign-in attempts for this account; wait a few minutes and try again.');
         }
         const started = await services.oauth.service.start(provider, session, c.req.valid('json'));
         c.header('Cache-Control', 'no-store');
@@ -111,7 +90,7 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
       request: { params: FlowParams },
       responses: {
         200: {
-          content: { 'application/json': { schema: FlowStatusSchema }, 'text/event-stream': { schema: { type: 'string' } } },
+          content: { 'application/json': { schema: OAuthFlowStatusSchema }, 'text/event-stream': { schema: { type: 'string' } } },
           description: 'The flow status',
         },
         ...commonErrors,
@@ -122,7 +101,7 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
       const { flowId } = c.req.valid('param');
       const { accountId } = c.get('session');
       const status = await services.oauth.service.flowStatus(flowId, accountId);
-      if (!status) throw new ApiError(404, 'FLOW_NOT_FOUND', 'There is no sign-in with this id for this account.');
+      if (!status) throw new AppError('FLOW_NOT_FOUND', 'There is no sign-in with this id for this account.');
       c.header('Cache-Control', 'no-store');
       if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(status, 200);
       return streamSSE(c, async (stream) => {

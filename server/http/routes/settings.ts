@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiApp, Services } from '../context.js';
 import { requireSession } from '../auth.js';
-import { SettingsInputSchema, SettingsViewSchema } from '../../settings/schema.js';
+import { SettingsInputSchema, SettingsViewSchema } from '../../contract/settings.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
-import { ApiError } from '../errors.js';
+import { isAppError } from '../../contract/errors.js';
 
 export function registerSettingsRoutes(api: ApiApp, services: Services): void {
   api.use('/settings', requireSession(services));
@@ -44,7 +44,7 @@ export function registerSettingsRoutes(api: ApiApp, services: Services): void {
         });
         return c.json(view, 200);
       } catch (error) {
-        if (error instanceof ApiError) {
+        if (isAppError(error)) {
           await services.audit.record({ actor: 'session', accountId, action: 'settings.save', result: 'error', detail: { code: error.code }, requestId: c.get('requestId') });
         }
         throw error;

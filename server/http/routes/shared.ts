@@ -1,10 +1,7 @@
-import { z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
+import { ErrorBodySchema } from '../../contract/error-body.js';
 
-export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) })
-  .openapi('Error');
-
-const errorResponse = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description });
+const errorResponse = (description: string) => ({ content: { 'application/json': { schema: ErrorBodySchema } }, description });
 
 /** The error responses every authenticated route can give, for the OpenAPI document. */
 export const commonErrors = {

@@ -2,9 +2,10 @@ import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { ApiApp, Services } from '../context.js';
 import { requireSession } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { AppError, isAppError } from '../../contract/errors.js';
+import { errorBodyOf } from '../error-status.js';
 import { commonErrors, errorResponse, jsonBody } from './shared.js';
-import { TestAnswerSchema, TestInputSchema } from '../../mail/index.js';
+import { TestInputSchema, TestResultSchema } from '../../contract/test-result.js';
 
 /**
  * `POST /test` → `{ok, imap?, smtp?}`: real IMAP and SMTP connection tests, run in parallel.
@@ -27,7 +28,7 @@ export function registerTestRoutes(api: ApiApp, services: Services): void {
       request: jsonBody(TestInputSchema),
       responses: {
         200: {
-          content: { 'application/json': { schema: TestAnswerSchema }, 'text/event-stream': { schema: { type: 'string' } } },
+          content: { 'application/json': { schema: TestResultSchema }, 'text/event-stream': { schema: { type: 'string' } } },
           description: 'Per-protocol results (a failed connection is `ok: false` here, not an HTTP error)',
         },
         ...commonErrors,
@@ -53,8 +54,8 @@ export function registerTestRoutes(api: ApiApp, services: Services): void {
           await stream.writeSSE({ event: 'result', data: JSON.stringify(answer) });
         } catch (error) {
           c.get('logger').error('connection test failed', { error });
-          const failure = error instanceof ApiError ? error : new ApiError(500, 'TEST_FAILED', 'The connection test failed unexpectedly; try again.');
-          await stream.writeSSE({ event: 'error', data: JSON.stringify(failure.toBody()) });
+          const failure = isAppError(error) ? error : new AppError('TEST_FAILED', 'The connection test failed unexpectedly; try again.');
+          await stream.writeSSE({ event: 'error', data: JSON.stringify(errorBodyOf(failure)) });
         }
       }) as never;
     },
