@@ -7,7 +7,8 @@ import { requestId } from 'hono/request-id';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
-import { ApiError, errorBody } from './errors.js';
+import { AppError } from '../contract/errors.js';
+import { errorBody } from './errors.js';
 import { errorBodyOf, isAppError, statusOf } from './error-status.js';
 import type { ApiApp, AppEnv, Services } from './context.js';
 import { createOriginCheck } from './origins.js';
@@ -24,7 +25,7 @@ import { registerTestRoutes } from './routes/test.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([a-z.+-]*\+)?json\b/i;
 const unsupportedMediaType = () =>
-  new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json).');
+  new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (Content-Type: application/json).');
 
 /**
  * Builds the API (mounted at `config.basePath`) on top of ready services. The app has no state
@@ -52,7 +53,7 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
     await next();
   });
   const tooLarge = (): never => {
-    throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024} kB.`);
+    throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024} kB.`);
   };
   const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   // bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full web Request
@@ -145,7 +146,7 @@ function handleError(error: Error, c: Context<AppEnv>): Response {
       return c.json(errorBody('INVALID_JSON', 'The request body is not valid JSON.'), 400);
     }
     if (error.status === 413) return c.json(errorBody('PAYLOAD_TOO_LARGE', 'The request body is too large.'), 413);
-    if (error.status === 415) return c.json(unsupportedMediaType().toBody(), 415);
+    if (error.status === 415) return c.json(errorBodyOf(unsupportedMediaType()), 415);
     return c.json(errorBody('BAD_REQUEST', error.message || 'The request could not be understood.'), error.status as 400);
   }
   const log = c.get('logger');

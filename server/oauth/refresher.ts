@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log/index.js';
 import type { FlowStore } from './flows.js';
 import type { RefreshSchedule } from './refresh-schedule.js';
@@ -10,6 +11,8 @@ export interface RefresherOptions {
   logger: Logger;
   /** Time between rounds (default 60 s). */
   intervalMs?: number;
+  /** The first round starts this soon after start, so a restart after an outage renews at once (default 2–3 s). */
+  firstRoundDelayMs?: number;
   /** Schedule rows claimed per statement (default 8: a couple of seconds of budget at 10/s). */
   batchSize?: number;
   /** Renewals of one batch in flight at once (default 4; the token service's cap applies too). */
@@ -46,6 +49,7 @@ export function startRefresher(options: RefresherOptions): Refresher {
   const stopGraceMs = options.stopGraceMs ?? 2000;
   const now = options.now ?? Date.now;
   const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal);
   let current: Promise<void> | undefined;
   let plannedUpTo: number | undefined;
 
@@ -77,10 +81,13 @@ export function startRefresher(options: RefresherOptions): Refresher {
   const runOnce = () => (current ??= round().finally(() => (current = undefined)));
   const timer = setInterval(() => void runOnce(), intervalMs);
   timer.unref();
+  const first = setTimeout(() => void runOnce(), options.firstRoundDelayMs ?? 2000 + Math.random() * 1000);
+  first.unref();
   return {
     runOnce,
     async stop() {
       clearInterval(timer);
+      clearTimeout(first);
       stopping.abort(new Error('The refresher is stopping.'));
       if (!current) return;
       let grace: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccessTokenSource } from '../settings/service.js';
 import type { OAuthCredentialRow, OAuthProviderId } from '../store/database.js';
@@ -115,6 +116,8 @@ export class TokenService implements AccessTokenSource {
 
   constructor(options: TokenServiceOptions) {
     this.options = { ...DEFAULTS, now: Date.now, ...options };
+    // Every wait listens to it; thousands may wait at once during a cliff.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** A token that is not due, renewed first if it is (or when `forceRefresh` asks). */
@@ -193,6 +196,7 @@ export class TokenService implements AccessTokenSource {
     const needs: NeedsRefresh =
       options.needs ?? (options.force ? (row) => this.isDue(row) || (row.last_refreshed_at ?? 0) < now : (row) => this.isDue(row));
     const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
+    setMaxListeners(0, signal);
     const flight: Flight = { promise: undefined as unknown as Promise<AccessToken>, priority, deadline, signal };
     flight.promise = this.refreshAcrossProcesses(credentialId, needs, flight).finally(() => this.inflight.delete(credentialId));
     this.inflight.set(credentialId, flight);
