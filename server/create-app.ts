@@ -22,6 +22,12 @@ export interface CreateAppOptions {
   /** Configuration fields to override after reading the environment. */
   overrides?: Partial<Config>;
   logger?: Logger;
+  /**
+   * Certificate authorities trusted for outbound TLS on top of the system's (the test CA that signs
+   * local stand-ins for imap.gmail.com and the like; a company CA). A spawned server takes
+   * NODE_EXTRA_CA_CERTS instead.
+   */
+  extraCa?: string | Buffer;
   /** An open database; otherwise opened from the configuration. */
   database?: DatabaseHandle;
 }
@@ -49,7 +55,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.dbFile }));
   const keyring = new Keyring(config.encryptionKeys);
-  const net = new SafeNetwork({ dnsServers: config.dnsServers, allowPrivateNetworks: config.allowPrivateNetworks });
+  const net = new SafeNetwork({ dnsServers: config.dnsServers, allowPrivateNetworks: config.allowPrivateNetworks, ca: options.extraCa });
   const audit = new AuditLog(database.db, logger);
   const oauth = createOAuth({ config, database, keyring, logger, audit, transport: net });
   const settings = new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks, tokens: oauth.tokens });
@@ -66,7 +72,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     net,
     detector: createDetector({ net, logger, ...detectorOptionsFromEnv(options.env ?? process.env) }),
     oauth,
-    mailTests: new MailTestService({ net, settings, db: database.db, rateLimits, tokens: oauth.tokens, audit, logger, allowPrivateNetworks: config.allowPrivateNetworks }),
+    mailTests: new MailTestService({ net, settings, db: database.db, rateLimits, tokens: oauth.tokens, audit, logger, allowPrivateNetworks: config.allowPrivateNetworks, ca: options.extraCa }),
     onClose: [],
   };
   const refresher = oauth.startRefresher();

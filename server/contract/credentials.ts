@@ -30,6 +30,7 @@ export const HostCredentialsSchema = z
       port: z.number(),
       secure: z.boolean(),
       requireTLS: z.boolean().optional(),
+      servername: z.string().optional().openapi({ description: 'TLS name when host is the checked address (nodemailer servername)' }),
       auth: z.union([PasswordLogin, NodemailerOAuthLogin]),
       tls: UntrustedTls.optional(),
     }),

@@ -9,3 +9,4 @@ export { normaliseHostName } from './dns.js';
 export { normaliseHost, sameHost, isLocalhostName } from './host.js';
 export { SafeNetwork, MAIL_PORTS, WEB_PORTS, type NetOptions, type ResolvedAddress } from './safe-network.js';
 export type { HttpResponse } from './http.js';
+export { resolveOnce, pinnedResolver, type Resolution } from './pinned.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createApp, type EmailWizardApp } from '../create-app.js';
 import { createMemoryLogger } from '../log/index.js';
+import { NO_DNS } from './server-process.js';
 
 export const TEST_API_KEY = 'test-host-key-0123456789';
 export const TEST_BASE = '/api/email-settings';
@@ -32,9 +33,9 @@ export function apiRequestInit(init: ApiRequestInit): RequestInit {
 
 /**
  * A complete app on a fresh SQLite file in a temp dir, with a known API key and a memory logger.
- * `env` adds or overrides configuration variables.
+ * `env` adds or overrides configuration variables; `ca` is trusted for outbound TLS (the test CA).
  */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string | undefined> = {}, options: { ca?: string | Buffer } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ecw-test-'));
   const dbFile = join(dataDir, 'test.sqlite');
   const logger = createMemoryLogger('debug');
@@ -44,9 +45,12 @@ export async function createTestApp(env: Record<string, string | undefined> = {}
       EMAIL_WIZARD_API_KEYS: TEST_API_KEY,
       EMAIL_WIZARD_SESSION_SECRET: randomBytes(32).toString('hex'),
       EMAIL_WIZARD_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString('base64')}`,
+      // No look-up leaves this machine unless the test brings its own DNS server.
+      EMAIL_WIZARD_DNS_SERVERS: NO_DNS,
       ...env,
     },
     logger,
+    extraCa: options.ca,
   });
   const request = (path: string, init: ApiRequestInit = {}) =>
     Promise.resolve(wizard.fetch(new Request(`http://localhost${TEST_BASE}${path}`, apiRequestInit(init))));

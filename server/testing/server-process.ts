@@ -5,6 +5,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const READY_LINE = /ready on http:\/\/localhost:(\d+)\//;
 const START_TIMEOUT_MS = 30_000;
 
+/** A DNS server address where nothing listens: every look-up fails at once, on loopback. */
+export const NO_DNS = '127.0.0.1:9';
+
 export interface ServerProcess {
   /** `http://127.0.0.1:<port>` */
   url: string;
@@ -44,7 +47,9 @@ export interface StartServerOptions {
  */
 export async function startServerProcess(options: StartServerOptions = {}): Promise<ServerProcess> {
   const started = performance.now();
-  const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', ...options.env };
+  // No look-up leaves this machine: names resolve only through a test's own DNS server (a closed
+  // loopback port answers nothing) unless the test brings one.
+  const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', EMAIL_WIZARD_DNS_SERVERS: NO_DNS, ...options.env };
   const [command, args] =
     options.via === 'npm'
       ? ['npm', ['start', '--silent']]

@@ -38,6 +38,8 @@ beforeAll(async () => {
   mail = await startMailServers({
     dovecot: { introspect: (token) => (token === 'valid-token' ? { active: true, username: USER } : { active: false }) },
     smtp: { tokens: { 'valid-token': USER } },
+    // Stand-ins for Google's servers: an OAuth token is only ever sent to the provider's own hosts.
+    extraNames: ['imap.gmail.com', 'smtp.gmail.com'],
   });
   app = await createTestApp(mail.env);
   useMailTests(app);
@@ -154,7 +156,8 @@ describe('POST /test', () => {
       tokens: { accessToken: 'valid-token', refreshToken: 'refresh-1', expiresAt: Date.now() + 3600_000 },
     });
     const token = await app.session(accountId);
-    const { body } = await post(token, { imap, smtp, auth: { method: 'oauth', provider: 'google' } });
+    const gmail = { imap: { ...imap, host: 'imap.gmail.com' }, smtp: { ...smtp, host: 'smtp.gmail.com' } };
+    const { body } = await post(token, { ...gmail, auth: { method: 'oauth', provider: 'google' } });
     expect(body).toMatchObject({ ok: true, imap: { ok: true }, smtp: { ok: true } });
     expect(JSON.stringify(body)).not.toContain('valid-token');
     expect(mail.smtp.authAttempts.at(-1)).toEqual({ method: 'XOAUTH2', username: USER });
@@ -162,7 +165,7 @@ describe('POST /test', () => {
 
   it('OAuth without a connection for that provider → 409 OAUTH_NOT_CONNECTED', async () => {
     const token = await app.session('acct-no-oauth');
-    const { status, body } = await post(token, { imap, auth: { method: 'oauth', provider: 'microsoft' } });
+    const { status, body } = await post(token, { imap: { ...imap, host: 'outlook.office365.com' }, auth: { method: 'oauth', provider: 'microsoft' } });
     expect(status).toBe(409);
     expect(body.error).toMatchObject({ code: 'OAUTH_NOT_CONNECTED', field: 'auth.provider' });
   });
@@ -245,23 +248,42 @@ describe('POST /test with private networks disallowed', () => {
     expect(((await response.json()) as any).error).toMatchObject({ code: 'INSECURE_CONNECTION', field: 'imap.security' });
   });
 
-  it('a loopback target is BLOCKED_ADDRESS (200, ok false) and no connection is ever made', async () => {
+  const attempt = async (token: string, host: string, port: number) => {
+    const response = await strict.request('/test', {
+      method: 'POST',
+      token,
+      json: { imap: { ...imap, host, port }, smtp: { ...smtp, host, port }, auth: { method: 'password', password: PASSWORD } },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as any;
+  };
+
+  it('a loopback address (however spelled) or localhost is BLOCKED_ADDRESS (200, ok false) and no connection is ever made', async () => {
     const counting = await startSilentListener();
     try {
       const token = await strict.session('acct-blocked');
-      for (const host of ['127.0.0.1', MAIL_TEST_HOSTS.imap]) {
-        const response = await strict.request('/test', {
-          method: 'POST',
-          token,
-          json: { imap: { ...imap, host, port: counting.port }, smtp: { ...smtp, host, port: counting.port }, auth: { method: 'password', password: PASSWORD } },
-        });
-        expect(response.status).toBe(200);
-        const body = (await response.json()) as any;
+      for (const host of ['127.0.0.1', '2130706433', '::ffff:7f00:1', '::7f00:1', 'localhost', 'imap.localhost']) {
+        const body = await attempt(token, host, 993);
         expect(body.ok).toBe(false);
-        expect(body.imap.error.code).toBe('BLOCKED_ADDRESS');
-        expect(body.smtp.error.code).toBe('BLOCKED_ADDRESS');
-        if (host !== '127.0.0.1') expect(JSON.stringify(body)).not.toContain('127.0.0.1');
+        expect(body.imap.error).toMatchObject({ code: 'BLOCKED_ADDRESS', field: 'imap.host' });
+        expect(body.smtp.error).toMatchObject({ code: 'BLOCKED_ADDRESS', field: 'smtp.host' });
       }
+      expect(counting.connections).toBe(0);
+    } finally {
+      await counting.stop();
+    }
+  });
+
+  it('a name that resolves only to blocked addresses answers exactly like a name that does not exist (no probe of internal names)', async () => {
+    const counting = await startSilentListener();
+    try {
+      const token = await strict.session('acct-probe');
+      const internal = await attempt(token, MAIL_TEST_HOSTS.imap, 993); // resolves to 127.0.0.1
+      const missing = await attempt(token, 'nothing.mail.test', 993); // NXDOMAIN
+      const strip = (body: any, host: string) => JSON.parse(JSON.stringify(body).replaceAll(host, '<host>').replace(/"ms":\d+/g, '"ms":0'));
+      expect(internal.imap.error.code).toBe('DNS_NOT_FOUND');
+      expect(strip(internal, MAIL_TEST_HOSTS.imap)).toEqual(strip(missing, 'nothing.mail.test'));
+      expect(JSON.stringify(internal)).not.toContain('127.0.0.1');
       expect(counting.connections).toBe(0);
     } finally {
       await counting.stop();

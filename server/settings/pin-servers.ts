@@ -1,0 +1,65 @@
+import { AppError } from '../contract/errors.js';
+import type { Protocol } from '../contract/codes.js';
+import { NetError, parseIpLiteral, type SafeNetwork } from '../net/index.js';
+import type { Logger } from '../log/index.js';
+import type { OAuthProviderId } from '../store/database.js';
+import { checkServerAddresses } from './address-rules.js';
+import type { MailServer } from './schema.js';
+import { checkOAuthTargets } from './secret-binding.js';
+
+/** Where the host's fetcher should connect for one protocol. */
+export interface PinnedServer {
+  /** The checked IP address (or the saved host when it could not be looked up now). */
+  host: string;
+  /** The saved host name, for TLS (SNI and certificate check) when `host` is its address. */
+  servername?: string;
+}
+
+/**
+ * Checks the saved servers again when the host asks for credentials — a name that resolved to a
+ * public address when it was saved may resolve to 169.254.169.254 now, and the host's fetcher does
+ * not go through the safe network layer. Each name is looked up now: only blocked addresses →
+ * `409 BLOCKED_ADDRESS`; otherwise the answer is the checked address with the name as
+ * `servername`, so the fetcher connects exactly where the check looked (a later DNS answer cannot
+ * send it elsewhere) and TLS still verifies the name. A name that cannot be looked up right now is
+ * handed out as saved (the fetcher's own look-up then meets the same DNS). OAuth settings must
+ * still name the provider's own hosts over TLS (`409 OAUTH_HOST_MISMATCH` / `INSECURE_CONNECTION`).
+ *
+ * @example const pins = await pinSavedServers(services.net, view, logger); // { imap: { host: '203.0.113.7', servername: 'imap.example.com' }, … }
+ */
+export async function pinSavedServers(
+  net: Pick<SafeNetwork, 'resolveSafeAddress' | 'allowPrivateNetworks'>,
+  saved: { imap: MailServer; smtp: MailServer; oauthProvider?: OAuthProviderId },
+  logger?: Logger,
+): Promise<Record<Protocol, PinnedServer>> {
+  const targets = { imap: saved.imap, smtp: saved.smtp };
+  checkServerAddresses(targets, net.allowPrivateNetworks, 409);
+  if (saved.oauthProvider) {
+    try {
+      checkOAuthTargets(saved.oauthProvider, targets);
+    } catch (error) {
+      if (error instanceof AppError) throw new AppError(error.code, error.message, { field: error.field, status: 409 });
+      throw error;
+    }
+  }
+  const pin = async (protocol: Protocol): Promise<PinnedServer> => {
+    const { host } = targets[protocol];
+    if (parseIpLiteral(host)) return { host };
+    try {
+      const { address } = await net.resolveSafeAddress(host, undefined, { revealBlocked: true });
+      return { host: address, servername: host };
+    } catch (error) {
+      if (error instanceof NetError && error.code === 'BLOCKED_ADDRESS') {
+        throw new AppError(
+          'BLOCKED_ADDRESS',
+          `The saved ${protocol.toUpperCase()} server ${host} now points to a private or local network address; its credentials are not handed out. Ask the user to check the server name in the widget.`,
+          { field: `${protocol}.host`, status: 409 },
+        );
+      }
+      logger?.warn('saved mail host could not be checked now; handed out by name', { protocol, host, errorCode: (error as NetError).code });
+      return { host };
+    }
+  };
+  const [imap, smtp] = await Promise.all([pin('imap'), pin('smtp')]);
+  return { imap, smtp };
+}
