@@ -17,18 +17,22 @@ export class AppError<Code extends string = string> extends Error {
   readonly field?: string;
   /** An HTTP status for this occurrence only, when the code's usual one does not fit the context. */
   readonly status?: number;
+  /** When trying again makes sense: "try again in n seconds" (sent as `Retry-After`). */
+  readonly retryAfterSeconds?: number;
 
   constructor(code: Code, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.field !== undefined) this.field = options.field;
     if (options.status !== undefined) this.status = options.status;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
 export interface AppErrorOptions {
   field?: string;
   status?: number;
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { ApiError } from './errors.js';
+import { AppError } from '../contract/errors.js';
 import type { AppEnv, Services } from './context.js';
 import { createApiKeyCheck } from '../auth/api-keys.js';
 import { SessionTokenError } from '../auth/session-tokens.js';
@@ -14,8 +14,8 @@ export function requireApiKey(services: Services): MiddlewareHandler<AppEnv> {
   const isValidKey = createApiKeyCheck(services.config.apiKeys);
   return async (c, next) => {
     const key = bearer(c.req.header('authorization'));
-    if (!key) throw new ApiError(401, 'UNAUTHORIZED', 'Send the host API key as "Authorization: Bearer <key>".');
-    if (!isValidKey(key)) throw new ApiError(401, 'INVALID_API_KEY', 'The API key is not valid.');
+    if (!key) throw new AppError('UNAUTHORIZED', 'Send the host API key as "Authorization: Bearer <key>".');
+    if (!isValidKey(key)) throw new AppError('INVALID_API_KEY', 'The API key is not valid.');
     await next();
   };
 }
@@ -27,19 +27,19 @@ export function requireApiKey(services: Services): MiddlewareHandler<AppEnv> {
 export function requireSession(services: Services): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearer(c.req.header('authorization'));
-    if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'This request needs a session token from the host application.');
+    if (!token) throw new AppError('UNAUTHORIZED', 'This request needs a session token from the host application.');
     let claims;
     try {
       claims = services.sessions.verify(token);
     } catch (error) {
       if (error instanceof SessionTokenError) {
-        throw new ApiError(401, error.reason === 'expired' ? 'SESSION_EXPIRED' : 'INVALID_SESSION', error.message);
+        throw new AppError(error.reason === 'expired' ? 'SESSION_EXPIRED' : 'INVALID_SESSION', error.message);
       }
       throw error;
     }
     const origin = c.req.header('origin');
     if (claims.origin && origin && origin !== claims.origin) {
-      throw new ApiError(403, 'ORIGIN_MISMATCH', 'This session token was issued for another website.');
+      throw new AppError('ORIGIN_MISMATCH', 'This session token was issued for another website.');
     }
     c.set('session', claims);
     c.set('logger', c.get('logger').child({ accountId: claims.accountId }));
