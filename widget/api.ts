@@ -1,55 +1,45 @@
-import type { MailServer, SettingsInput, SettingsView } from '../server/settings/schema.js';
-import type { DetectionAlternative, DetectionProgress, DetectionResult } from '../server/detect/types.js';
+import type {
+  DetectionAlternative,
+  DetectionProgress,
+  DetectionResult,
+  MailServer,
+  OAuthFlowStatus,
+  OAuthProvider,
+  OAuthProviders,
+  OAuthStarted,
+  ProtocolResult,
+  SettingsInput,
+  SettingsView,
+  TestError,
+  TestPhase,
+  TestResult,
+} from '../server/contract/index.js';
 
 /**
  * The widget's typed client for the server's session-token routes (DESIGN.md "HTTP API").
- * Settings shapes come from the server's validators (`import type`: nothing of zod reaches the
- * bundle); the detection, OAuth and test shapes mirror the contract.
+ * Every payload type comes from the server's contract (`server/contract/`, `import type`: nothing
+ * of zod reaches the bundle), so the widget and the server cannot drift apart.
  */
 
-export type { MailServer, SettingsInput, SettingsView, DetectionAlternative, DetectionProgress, DetectionResult };
-export type OAuthProvider = 'google' | 'microsoft';
-
-export interface TestPhase {
-  name: string;
-  ok: boolean;
-  ms: number;
-}
-
-export interface TestFailure {
-  code: string;
-  message: string;
-  field?: string;
-  steps: string[];
-}
-
-export interface ProtocolResult {
-  ok: boolean;
-  phases: TestPhase[];
-  error?: TestFailure;
-}
-
-/** `POST /test` answer: a protocol that was not asked about is absent. */
-export interface TestResult {
-  ok: boolean;
-  imap?: ProtocolResult;
-  smtp?: ProtocolResult;
-}
+export type {
+  DetectionAlternative,
+  DetectionProgress,
+  DetectionResult,
+  MailServer,
+  OAuthFlowStatus,
+  OAuthProvider,
+  ProtocolResult,
+  SettingsInput,
+  SettingsView,
+  TestPhase,
+  TestResult,
+};
+/** A failed protocol check: code, sentence, the field to fix and the steps to take. */
+export type TestFailure = TestError;
+export type OAuthStart = OAuthStarted;
+export type ProvidersStatus = OAuthProviders;
 
 export type TestRequest = Partial<Pick<SettingsInput, 'imap' | 'smtp' | 'auth'>> & { email?: string };
-
-export interface OAuthStart {
-  authorizationUrl: string;
-  flowId: string;
-}
-
-export interface OAuthFlowStatus {
-  status: 'pending' | 'connected' | 'failed';
-  email?: string;
-  error?: { code: string; message: string } | string;
-}
-
-export type ProvidersStatus = Record<OAuthProvider, { configured: boolean }>;
 
 /** A progress event from a streamed answer: its SSE event name and parsed data. */
 export interface StreamEvent {

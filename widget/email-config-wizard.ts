@@ -453,7 +453,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   private onTestProgress({ data }: StreamEvent): void {
     const protocol = data.protocol;
     if ((protocol !== 'imap' && protocol !== 'smtp') || typeof data.name !== 'string') return;
-    const phase: TestPhase = { name: data.name, ok: data.ok !== false, ms: Number(data.ms ?? 0) };
+    const phase: TestPhase = { name: data.name as TestPhase['name'], ok: data.ok !== false, ms: Number(data.ms ?? 0) };
     this.phases = { ...this.phases, [protocol]: [...this.phases[protocol], phase] };
     this.announce(`${protocol.toUpperCase()}: ${phase.name} ${phase.ok ? '✓' : '✗'}`);
   }

@@ -46,7 +46,7 @@ describe('state machine (no DOM)', () => {
   });
 
   it('qualifies a bare field name with the protocol that failed', () => {
-    const result = { ok: false, smtp: { ok: false, phases: [], error: { code: 'AUTH_FAILED', message: 'No.', field: 'username', steps: [] } } };
+    const result = { ok: false, smtp: { ok: false, phases: [], error: { code: 'AUTH_FAILED' as const, message: 'No.', field: 'username', steps: [] } } };
     const state = run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection() }, { type: 'choose-password', password: 'pw' }, { type: 'test-finished', result });
     expect(state.faultField).to.equal('smtp.username');
   });

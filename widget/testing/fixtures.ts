@@ -18,8 +18,8 @@ export const detection = (overrides: Partial<DetectionResult> = {}): DetectionRe
 
 export const passedTest: TestResult = {
   ok: true,
-  imap: { ok: true, phases: [{ name: 'connect', ok: true, ms: 12 }, { name: 'tls', ok: true, ms: 8 }, { name: 'auth', ok: true, ms: 30 }] },
-  smtp: { ok: true, phases: [{ name: 'connect', ok: true, ms: 10 }, { name: 'auth', ok: true, ms: 25 }] },
+  imap: { ok: true, phases: [{ name: 'connect', ok: true, ms: 12 }, { name: 'tls', ok: true, ms: 8 }, { name: 'authenticate', ok: true, ms: 30 }] },
+  smtp: { ok: true, phases: [{ name: 'connect', ok: true, ms: 10 }, { name: 'authenticate', ok: true, ms: 25 }] },
 };
 
 export const failedPortTest: TestResult = {
