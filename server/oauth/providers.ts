@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { OAuthProviderId } from '../store/database.js';
+import { OAUTH_PROVIDERS } from '../contract/codes.js';
 
 /** Everything we need to know about one configured OAuth provider. */
 export interface ProviderSettings {
@@ -26,7 +27,7 @@ export interface ProviderSettings {
   rotatesRefreshTokens: boolean;
 }
 
-export const PROVIDER_IDS: readonly OAuthProviderId[] = ['google', 'microsoft'];
+export const PROVIDER_IDS: readonly OAuthProviderId[] = OAUTH_PROVIDERS;
 
 export const GOOGLE_SCOPES = ['https://mail.google.com/', 'openid', 'email'];
 export const MICROSOFT_SCOPES = [

@@ -1,8 +1,9 @@
 import type { EmailSettingsRow, OAuthCredentialRow } from '../store/database.js';
 import type { LastTest } from './schema.js';
+import type { AccountStatus } from '../contract/codes.js';
 
 /** What `GET /settings` says about a saved mailbox (DESIGN.md "Mailbox, signed-in account and status"). */
-export type AccountStatus = 'untested' | 'connected' | 'failing' | 'needs_reauth';
+export type { AccountStatus };
 
 /** One protocol's latest test of exactly the saved values. */
 export interface ProtocolOutcome {

@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { OAuthProvider, Security } from '../contract/codes.js';
 
 /** Kysely's view of schema.sql. Keep the two in step: store/database.test.ts checks they match. */
 export interface Database {
@@ -15,8 +16,9 @@ export interface Database {
   audit_daily_counts: AuditDailyCountsTable;
 }
 
-export type Security = 'tls' | 'starttls' | 'none';
-export type OAuthProviderId = 'google' | 'microsoft';
+export type { Security };
+/** The provider of a credential or flow row: the contract's `OAuthProvider`. */
+export type OAuthProviderId = OAuthProvider;
 /** Booleans are stored as 0/1 so one schema serves SQLite and PostgreSQL. */
 export type DbBool = 0 | 1;
 

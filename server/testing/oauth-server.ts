@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { OAuthProvider } from '../contract/codes.js';
 
 /**
  * A small OAuth 2.0 / OpenID Connect server on 127.0.0.1 that behaves like Google's and
@@ -16,7 +17,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
  * const { authorizationUrl } = await (await app.request('/oauth/google', {...})).json();
  * const next = await oauth.authorize(authorizationUrl); // where the browser goes next
  */
-export type TestProvider = 'google' | 'microsoft';
+export type TestProvider = OAuthProvider;
 
 export interface TestClient {
   clientId: string;
