@@ -9,7 +9,7 @@ import { PROVIDER_IDS } from '../../oauth/providers.js';
 import type { OAuthProviderId } from '../../store/database.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
 import { AppError } from '../../contract/errors.js';
-import { createOriginCheck } from '../origins.js';
+import { createOriginCheck } from '../../auth/origins.js';
 
 /** Sign-ins one account may start per window: generous for people, a wall for scripts filling the flow table. */
 const START_LIMIT = 30;
