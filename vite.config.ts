@@ -1,17 +1,25 @@
 import { defineConfig, build, type InlineConfig, type Plugin } from 'vite';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 /**
- * `vite build` produces the widget twice, into `dist/widget/`:
- * - `email-config-wizard.js`: an ES module with `lit` external (the host's bundler shares one
- *   Lit), locales split into chunks loaded on demand;
- * - `email-config-wizard.iife.js`: one script-tag file with everything inside (Lit, the element,
- *   English); German, French and Spanish load from `locales/` beside it when a page asks for them.
- * Vite's library mode takes one set of externals per build, so the script-tag build runs as a
- * second build once the first has finished.
+ * `vite build` writes the widget into `dist/widget/` (or `$ECW_WIDGET_OUT_DIR`), twice:
+ * - `email-config-wizard.js` (+ `chunks/`): the package's ES module for bundlers, `lit` external
+ *   (the host's bundler shares one Lit); later steps and translations are split into chunks.
+ * - the script-tag files: `email-config-wizard.iife.js`, a few hundred bytes that never change
+ *   name, imports `script/email-config-wizard-<hash>.js` (Lit, the element and the first step)
+ *   from beside itself; later steps and each translation are further `script/*-<hash>.js`
+ *   chunks fetched when needed. Hashed names never change content, so a server may cache them
+ *   for a year; the loader is the only file whose content changes under the same name.
+ * Every `.js` and `.map` also gets a `.gz` and a `.br` beside it, which the server sends by
+ * `Accept-Encoding` (`server/http/widget-files.ts`).
  */
-const ENTRY = 'widget/index.ts';
-const OUT_DIR = 'dist/widget';
-const LOCALE_CHUNKS = new Set(['de', 'fr', 'es']);
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+const ENTRY = resolve(ROOT, 'widget/index.ts');
+const OUT_DIR = resolve(ROOT, process.env.ECW_WIDGET_OUT_DIR ?? 'dist/widget');
+export const LOADER_FILE = 'email-config-wizard.iife.js';
 
 const shared: InlineConfig = {
   configFile: false,
@@ -22,7 +30,7 @@ const shared: InlineConfig = {
     target: 'es2022',
     sourcemap: true,
     minify: true,
-    reportCompressedSize: true,
+    reportCompressedSize: false,
   },
 };
 
@@ -53,20 +61,33 @@ function minifyWidgetCss(): Plugin {
 }
 
 /**
- * Escapes every non-ASCII character of the script-tag file (`·` → `\u00b7`): a classic script
- * is decoded in the host page's charset, which may not be UTF-8. (Module scripts are always
- * UTF-8, so the ES build and the locale files need no escaping.)
+ * The classic script a page includes with `<script src>`: it finds its own URL and imports the
+ * hashed entry module from beside it. ASCII only, so any page charset reads it.
  */
-function asciiOnly(): Plugin {
+function scriptTagLoader(): Plugin {
   return {
-    name: 'email-config-wizard:ascii-only',
-    // After minification (which would turn escapes back into characters); columns stay close enough for the map.
+    name: 'email-config-wizard:script-tag-loader',
     generateBundle(_options, bundle) {
-      for (const chunk of Object.values(bundle)) {
-        if (chunk.type === 'chunk') chunk.code = chunk.code.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-      }
+      const entry = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry);
+      if (!entry) throw new Error('script-tag build: no entry chunk');
+      const code =
+        `/*! email-config-wizard: loads ${entry.fileName} from beside this file */\n` +
+        `(function(){var s=document.currentScript,b=s&&s.src||document.baseURI;` +
+        `import(new URL(${JSON.stringify(entry.fileName)},b).href).catch(function(e){console.error("<email-config-wizard> could not load ${entry.fileName}:",e)})})();\n`;
+      this.emitFile({ type: 'asset', fileName: LOADER_FILE, source: code });
     },
   };
+}
+
+/** Writes `<file>.gz` and `<file>.br` beside every `.js` and `.map` in `dir` (best compression: done once, served many times). */
+export function precompress(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !/\.(js|map)$/.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const raw = readFileSync(path);
+    writeFileSync(`${path}.gz`, gzipSync(raw, { level: 9 }));
+    writeFileSync(`${path}.br`, brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } }));
+  }
 }
 
 function scriptTagBuild(): Plugin {
@@ -76,14 +97,17 @@ function scriptTagBuild(): Plugin {
     async closeBundle() {
       await build({
         ...shared,
-        define: { __ECW_SCRIPT_TAG__: 'true' },
-        plugins: [minifyWidgetCss(), asciiOnly()],
+        plugins: [minifyWidgetCss(), scriptTagLoader()],
         build: {
           ...shared.build,
-          lib: { entry: ENTRY, formats: ['iife'], name: 'EmailConfigWizard', fileName: () => 'email-config-wizard.iife.js' },
-          rolldownOptions: { output: { minify: true, codeSplitting: false } },
+          modulePreload: false,
+          lib: { entry: ENTRY, formats: ['es'], fileName: () => 'script/email-config-wizard-[hash].js' },
+          // The entry may export more than widget/index.ts does (what the later chunks share with it), so
+          // the shared code stays in the entry instead of a third file fetched after it.
+          rolldownOptions: { preserveEntrySignatures: 'allow-extension', output: { minify: true, chunkFileNames: 'script/[name]-[hash].js' } },
         },
       });
+      precompress(OUT_DIR);
     },
   };
 }
@@ -96,11 +120,11 @@ export default defineConfig({
     emptyOutDir: true,
     lib: { entry: ENTRY, formats: ['es'], fileName: () => 'email-config-wizard.js' },
     rolldownOptions: {
+      preserveEntrySignatures: 'allow-extension',
       // Lit stays external; @lit/localize and @lit/task are bundled so the element never shares
       // (or fights over) a host page's own localisation setup.
       external: (id) => id === 'lit' || id.startsWith('lit/') || id.startsWith('lit-html') || id.startsWith('lit-element') || id.startsWith('@lit/reactive-element'),
-      // Locale chunks get stable names: the script-tag file loads them from `locales/` beside itself.
-      output: { minify: true, chunkFileNames: (chunk) => (LOCALE_CHUNKS.has(chunk.name) ? 'locales/[name].js' : 'chunks/[name]-[hash].js') },
+      output: { minify: true, chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },
 });

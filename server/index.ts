@@ -4,3 +4,4 @@ export { createLogger, type Logger } from './log/index.js';
 export type { SettingsInput, SettingsView, MailServer, Security } from './settings/schema.js';
 export type { HostCredentials } from './settings/service.js';
 export type { ErrorBody } from './http/errors.js';
+export { mountWidgetFiles, loadWidgetFiles, widgetFilesDir, type WidgetFile } from './http/widget-files.js';

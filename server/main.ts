@@ -3,7 +3,8 @@ import { serve } from '@hono/node-server';
 import { createApp } from './create-app.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './log/index.js';
-import { mountDemo } from './demo/index.js';
+import { buildWidgetForDemo, mountDemo } from './demo/index.js';
+import { mountWidgetFiles } from './http/widget-files.js';
 
 /** `npm start`: the API, plus the demo pages at `/`. */
 async function main(): Promise<void> {
@@ -27,7 +28,13 @@ async function main(): Promise<void> {
     process.stderr.write(`email-config-wizard cannot start: opening ${where} failed: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  mountDemo(wizard.app, wizard.services);
+  // The prebuilt widget at /widget/*; demo mode (a development checkout) builds it first when stale.
+  // Outside demo mode nothing is built and no demo page is served.
+  if (config.demoMode) {
+    await buildWidgetForDemo(logger);
+    mountDemo(wizard.app, wizard.services);
+  }
+  mountWidgetFiles(wizard.app);
 
   const server = serve({ fetch: wizard.app.fetch, port: config.port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) => {
     if (config.demoMode) {

@@ -4,7 +4,7 @@
  * `/detect` and `GET /settings` from two other processes.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from '../index.js';
@@ -13,7 +13,8 @@ import { launchChromium } from '../../e2e/support/browser.js';
 import { runSustainedLoad } from '../../e2e/support/sustained-load.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SCRIPT_TAG_BUNDLE = `${ROOT}dist/widget/email-config-wizard.iife.js`;
+const WIDGET_DIR = `${ROOT}dist/widget/`;
+const LOADER = 'email-config-wizard.iife.js';
 const RENDERS = 7;
 const LOAD_SECONDS = Number(process.env.ECW_LOAD_SECONDS ?? 60);
 const HEAP_LIMIT_MB = 96;
@@ -35,8 +36,11 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
 
 export default async function e2e(): Promise<BenchRow[]> {
   execFileSync(process.execPath, [`${ROOT}node_modules/vite/bin/vite.js`, 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  const bundle = readFileSync(SCRIPT_TAG_BUNDLE);
-  const gzipped = gzipSync(bundle, { level: 9 }).length;
+  // The script tag's first load: the loader and the entry module it imports (later steps and translations come later).
+  const loader = readFileSync(`${WIDGET_DIR}${LOADER}`);
+  const entry = readFileSync(`${WIDGET_DIR}${/import\(new URL\("([^"]+)"/.exec(loader.toString())![1]}`);
+  const bundleBytes = loader.length + entry.length;
+  const gzipped = gzipSync(loader, { level: 9 }).length + gzipSync(entry, { level: 9 }).length;
 
   const browser = await launchChromium();
   let renders: number[];
@@ -47,7 +51,8 @@ export default async function e2e(): Promise<BenchRow[]> {
       await page.route('http://widget.bench/**', (route) => {
         const path = new URL(route.request().url()).pathname;
         if (path === '/') return route.fulfill({ contentType: 'text/html', body: PAGE });
-        if (path === '/email-config-wizard.iife.js') return route.fulfill({ contentType: 'text/javascript', body: bundle });
+        if (path.endsWith('.js') && existsSync(`${WIDGET_DIR}${path.slice(1)}`)) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(`${WIDGET_DIR}${path.slice(1)}`) });
+        if (path.endsWith('/health')) return route.fulfill({ contentType: 'application/json', body: '{"status":"ok","database":"ok","version":"bench"}' });
         if (path.endsWith('/settings')) return route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":{"code":"NOT_CONFIGURED","message":"No mailbox is connected to this account yet."}}' });
         if (path.endsWith('/oauth/providers')) return route.fulfill({ contentType: 'application/json', body: '{"google":{"configured":false},"microsoft":{"configured":false}}' });
         return route.fulfill({ status: 404, body: '' });
@@ -69,7 +74,7 @@ export default async function e2e(): Promise<BenchRow[]> {
   const capped = await runSustainedLoad({ seconds: LOAD_SECONDS, heapLimitMb: HEAP_LIMIT_MB });
   const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')} req/s`;
   return [
-    { name: 'script-tag bundle (IIFE, gzipped)', value: kb(gzipped), note: `${kb(bundle.length)} minified; Lit + element + English; budget 25 kB` },
+    { name: 'script-tag first load (loader + entry, gzipped)', value: kb(gzipped), note: `${kb(bundleBytes)} minified; Lit + element + first step + English; budget 20 kB (server/http/widget-files.test.ts)` },
     { name: 'widget first render in Chromium', value: `${median(renders).toFixed(0)} ms`, note: `median of ${RENDERS}; script start → address step rendered (API answered by the page route)` },
     { name: `POST /detect, ${LOAD_SECONDS} s sustained`, value: rate(load.detect.requestsPerSecond), note: `built-in provider; ${load.detect.failures} failures; alongside GET /settings` },
     { name: `GET /settings, ${LOAD_SECONDS} s sustained`, value: rate(load.settings.requestsPerSecond), note: `${load.settings.failures} failures; alongside POST /detect` },

@@ -1,21 +1,19 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Hono } from 'hono';
 import type { AppEnv, Services } from '../http/context.js';
+import type { Logger } from '../log/index.js';
+import { widgetFilesDir } from '../http/widget-files.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WIDGET_ENTRY = `${ROOT}widget/index.ts`;
 
-/** The two widget bundles the demo serves: the ES module (admin page) and the script-tag file (third-party page). */
-export const WIDGET_BUNDLES = {
-  '/widget/email-config-wizard.js': 'esm',
-  '/widget/email-config-wizard.iife.js': 'iife',
-} as const;
-
 /**
- * Builds the widget from source with esbuild, so `npm start` needs no build step. The
- * production files come from `vite build` (`dist/widget/`); these are the same code, bundled
- * with everything (translations included) for the demo.
+ * Builds the widget from source into one file with esbuild (translations and later steps
+ * inlined). Only `scripts/screenshots.ts` uses it; the server serves the files `vite build`
+ * wrote (`server/http/widget-files.ts`), in demo mode as in production.
  *
  * @example const code = await bundleWidget('iife');
  */
@@ -35,6 +33,22 @@ export async function bundleWidget(format: 'esm' | 'iife'): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
+/**
+ * Demo mode runs from a checkout: builds `dist/widget/` (once, only when a widget source changed)
+ * with `scripts/widget-build.mjs`. A failed build is logged and the server starts anyway with
+ * whatever was built before. An installed package has no build script and ships the files built.
+ */
+export async function buildWidgetForDemo(logger: Logger): Promise<void> {
+  const script = join(dirname(dirname(widgetFilesDir())), 'scripts', 'widget-build.mjs');
+  if (!existsSync(script)) return;
+  try {
+    const { ensureWidgetBuilt } = (await import(pathToFileURL(script).href)) as typeof import('../../scripts/widget-build.mjs');
+    await ensureWidgetBuilt({ log: (line) => logger.info(line) });
+  } catch (error) {
+    logger.error('widget build failed; serving the previous build, if any', { error });
+  }
+}
+
 /** Fills `%NAME%` placeholders of a demo page. */
 export async function renderDemoPage(file: string, values: Record<string, string>): Promise<string> {
   const page = await readFile(`${ROOT}demo/${file}`, 'utf8');
@@ -42,33 +56,11 @@ export async function renderDemoPage(file: string, values: Record<string, string
 }
 
 /**
- * Serves the demo host pages and the widget bundles (built on first request). The admin page
- * at `/` gets its session from `POST /demo/session`, the demo's stand-in for a host backend.
+ * Serves the demo host page at `/` (it loads the prebuilt widget from `/widget/`) and its
+ * stand-in host backend `POST /demo/session`. Mounted only in demo mode (`server/main.ts`); the
+ * session endpoint refuses outside demo mode as well, should anyone mount it there.
  */
 export function mountDemo(app: Hono<AppEnv>, services: Services): void {
-  const bundles = new Map<string, Promise<string>>();
-  for (const [path, format] of Object.entries(WIDGET_BUNDLES)) {
-    app.get(path, async (c) => {
-      let bundle = bundles.get(format);
-      if (!bundle) {
-        bundle = bundleWidget(format);
-        bundles.set(format, bundle);
-        bundle.catch(() => bundles.delete(format));
-      }
-      try {
-        return c.body(await bundle, 200, {
-          'Content-Type': 'text/javascript; charset=utf-8',
-          'Cache-Control': 'no-cache',
-          // The third-party page (another origin) loads the script-tag file from here.
-          'Cross-Origin-Resource-Policy': 'cross-origin',
-        });
-      } catch (error) {
-        services.logger.error('widget bundle failed', { error });
-        return c.json({ error: { code: 'BUNDLE_FAILED', message: 'The widget could not be built; see the server log.' } }, 500);
-      }
-    });
-  }
-
   app.get('/', async (c) => c.html(await renderDemoPage('index.html', { API_BASE: services.config.basePath })));
 
   // The demo's "host backend": mints a session the way a real host would, with its API key.

@@ -3,7 +3,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { createTestApp, TEST_API_KEY, TEST_BASE, type TestApp } from '../testing/app.js';
-import { mountDemo } from './index.js';
+import { ensureWidgetBuilt } from '../../scripts/widget-build.mjs';
+import { mountWidgetFiles } from '../http/widget-files.js';
 import { createThirdPartyDemo } from './third-party.js';
 
 /**
@@ -26,16 +27,17 @@ const servers: ServerType[] = [];
 let pageOrigin: string;
 
 beforeAll(async () => {
+  await ensureWidgetBuilt();
   let thirdParty: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
   const page = await listen((request) => thirdParty!.fetch(request));
   pageOrigin = page.origin;
   wizard = await createTestApp({ EMAIL_WIZARD_ALLOWED_ORIGINS: pageOrigin, EMAIL_WIZARD_DNS_SERVERS: '127.0.0.1:9' });
-  mountDemo(wizard.app, wizard.services);
+  mountWidgetFiles(wizard.app);
   const api = await listen(wizard.app.fetch);
   thirdParty = createThirdPartyDemo({ apiOrigin: api.origin, basePath: TEST_BASE, apiKey: TEST_API_KEY });
   servers.push(page.server, api.server);
   browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-});
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -11,7 +11,7 @@ import { AppError } from '../contract/errors.js';
 import { errorBody } from './errors.js';
 import { errorBodyOf, isAppError, statusOf } from './error-status.js';
 import type { ApiApp, AppEnv, Services } from './context.js';
-import { createOriginCheck } from '../auth/origins.js';
+import { createOriginCheck } from './origins.js';
 import { validationHook } from './validation.js';
 import { DecryptionError } from '../crypto/keyring.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -122,7 +122,13 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
     }),
   );
   app.route(config.basePath, api);
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `There is no ${c.req.method} ${c.req.path} here.`), 404));
+  app.notFound((c) => {
+    // An allowed origin may read this 404, so the widget can tell a wrong api-base from a refused origin.
+    const origin = c.req.header('origin');
+    if (origin && isAllowedOrigin(origin)) c.header('Access-Control-Allow-Origin', origin);
+    c.header('Vary', 'Origin');
+    return c.json(errorBody('NOT_FOUND', `There is no ${c.req.method} ${c.req.path} here.`), 404);
+  });
   app.onError((error, c) => handleError(error, c));
   return app;
 }
