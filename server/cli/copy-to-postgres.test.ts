@@ -8,8 +8,9 @@ import { createMemoryLogger } from '../log/index.js';
 import { openDatabase, schemaStatements, type DatabaseHandle } from '../store/connect.js';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
 import { sharedTestPostgres, stopSharedTestPostgres } from '../testing/postgres.js';
-import { COPIED_TABLES, copyDatabase, describeDatabaseUrl } from './copy-to-postgres.js';
+import { COPIED_TABLES, copyDatabase, describeDatabaseUrl, type CopyCheckpoint } from './copy-to-postgres.js';
 import { MIGRATIONS } from '../store/migrations.js';
+import type { Kysely } from 'kysely';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,6 +26,18 @@ describe('COPIED_TABLES', () => {
     expect(describeDatabaseUrl('postgres://app:s3cret@db.internal:5432/wizard')).toBe('postgres://app:***@db.internal:5432/wizard');
   });
 });
+
+/** Every row of every copied table, in primary-key order. */
+const readAll = async (database: DatabaseHandle) =>
+  Object.fromEntries(
+    await Promise.all(
+      COPIED_TABLES.map(async ({ table, key }) => {
+        let query = (database.db as Kysely<any>).selectFrom(table).selectAll();
+        for (const column of key) query = query.orderBy(column);
+        return [table, await query.execute()] as const;
+      }),
+    ),
+  );
 
 describe('copy-to-postgres', () => {
   const keys = `c1:${randomBytes(32).toString('base64')}`;
@@ -57,13 +70,11 @@ describe('copy-to-postgres', () => {
     await source.services.rateLimits.hit('test:acme', 5, 60_000);
     await source.close();
     const reopened = await openDatabase({ sqliteFile: source.dbFile });
-    sqliteRows = Object.fromEntries(await Promise.all(COPIED_TABLES.map(async ({ table, key }) => [table, await reopened.db.selectFrom(table).selectAll().orderBy(key).execute()] as const)));
+    sqliteRows = await readAll(reopened);
     await reopened.close();
   });
   afterAll(() => stopSharedTestPostgres());
 
-  const readAll = async (database: DatabaseHandle) =>
-    Object.fromEntries(await Promise.all(COPIED_TABLES.map(async ({ table, key }) => [table, await database.db.selectFrom(table).selectAll().orderBy(key).execute()] as const)));
 
   it('copies every row exactly, twice without duplicates, and the server reads the secrets with the same keys', async () => {
     const url = await (await sharedTestPostgres()).createDatabase();
@@ -111,11 +122,41 @@ describe('copy-to-postgres', () => {
     }
   });
 
+  it('copies in batches and, interrupted, carries on from its checkpoint to the same result', async () => {
+    const url = await (await sharedTestPostgres()).createDatabase();
+    const sqlite = await openDatabase({ sqliteFile: source.dbFile });
+    const postgres = await openDatabase({ databaseUrl: url });
+    try {
+      let saved: CopyCheckpoint | undefined;
+      const stop = new AbortController();
+      const first = copyDatabase(sqlite.db, postgres.db, {
+        batchSize: 1,
+        signal: stop.signal,
+        onCheckpoint: (checkpoint) => {
+          saved = checkpoint;
+          // Interrupted after the first audit entry was committed.
+          if (typeof checkpoint.audit_log === 'object') stop.abort();
+        },
+      });
+      await expect(first).rejects.toThrow();
+      expect(saved).toMatchObject({ schema_version: 'done', email_settings: 'done', audit_log: { after: [expect.any(String)] } });
+      expect(await postgres.db.selectFrom('audit_log').select('id').execute()).toHaveLength(1);
+      const rest = await copyDatabase(sqlite.db, postgres.db, { batchSize: 1, resumeFrom: saved });
+      // Only what was left is copied again.
+      expect(rest).toMatchObject({ schema_version: 0, email_settings: 0, oauth_credentials: 0 });
+      expect(rest.audit_log).toBe((sqliteRows.audit_log as unknown[]).length - 1);
+      expect(await readAll(postgres)).toEqual(sqliteRows);
+    } finally {
+      await sqlite.close();
+      await postgres.close();
+    }
+  });
+
   it('runs as a CLI command and never prints the database password', async () => {
     const cluster = await sharedTestPostgres();
     const database = (await cluster.createDatabase()).replace('postgres@', 'postgres:not-printed@');
     const { stdout } = await run('npx', ['tsx', 'server/cli.ts', 'copy-to-postgres', '--from', source.dbFile], { cwd: ROOT, env: { ...process.env, DATABASE_URL: database } });
-    expect(stdout).toMatch(/^Copied .*test\.sqlite into postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+: schema_version \d+, email_settings 1, oauth_credentials 1, oauth_flows 0, connection_tests 0, rate_limits 1, audit_log \d+, account_events 0\.\n$/);
+    expect(stdout).toMatch(/^Copied .*test\.sqlite into postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+: schema_version \d+, email_settings 1, oauth_credentials 1, oauth_flows 0, connection_tests 0, rate_limits 1, audit_log \d+, account_events 0, oauth_token_pace 0, oauth_refresh_schedule \d+, audit_daily_counts 0\.\n$/);
     expect(stdout).not.toContain('not-printed');
   });
 

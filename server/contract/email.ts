@@ -1,19 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { CONTROL_CHARS } from './text.js';
+import { looksLikeEmail } from './email-shape.js';
 
-/**
- * The shape every email address in a request must have: something, one @, something, no spaces
- * or control characters. Detection checks more (`normaliseEmail` in `server/detect/address.ts`:
- * a real domain, punycode) because it must resolve the domain; a settings payload only needs an
- * address the mail server will recognise.
- */
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
-
-/** True when `value` has the shape of an email address (for code that is not parsing a request). */
-export function looksLikeEmail(value: string): boolean {
-  return EMAIL_SHAPE.test(value) && !CONTROL_CHARS.test(value);
-}
-
+/** An email address in a request body (`looksLikeEmail` is the one definition of the shape). */
 export const EmailSchema = z
   .string({ error: 'Enter an email address.' })
   .trim()

@@ -7,6 +7,7 @@
 export * from './codes.js';
 export * from './errors.js';
 export * from './error-body.js';
+export * from './email-shape.js';
 export * from './email.js';
 export * from './mail-server.js';
 export * from './settings.js';

@@ -2,6 +2,7 @@ import { CodeChallengeMethod, OAuth2Client, OAuth2RequestError, OAuth2Tokens, de
 import type { ProviderSettings } from './providers.js';
 import { TransportError, type HttpTransport } from './transport.js';
 import { parseRetryAfter } from './pacing/backoff.js';
+import { looksLikeEmail } from '../contract/email-shape.js';
 
 /**
  * The one adapter around arctic (deprecated upstream in July 2026: nothing else imports it).
@@ -140,7 +141,7 @@ export class OAuthProviderClient {
     if (!audience.includes(this.provider.clientId)) return undefined;
     if (claims.email_verified === false) return undefined;
     const candidates = [claims.email, this.provider.id === 'microsoft' ? claims.preferred_username : undefined];
-    const email = candidates.find((value): value is string => typeof value === 'string' && /^[^\s@]+@[^\s@]+$/.test(value));
+    const email = candidates.find((value): value is string => typeof value === 'string' && looksLikeEmail(value));
     return email?.toLowerCase();
   }
 

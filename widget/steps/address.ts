@@ -3,11 +3,10 @@ import { msg, str } from '@lit/localize';
 import { confidenceLabel, sourceLabel } from '../messages.js';
 import { errorAlert, formText, heading, spinner } from './shared.js';
 import type { WizardHost } from './host.js';
+import { looksLikeEmail } from '../../server/contract/email-shape.js';
 
-const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Whether `value` looks like an email address (the server has the last word). */
-export const isEmailAddress = (value: string) => ADDRESS.test(value.trim());
+/** Whether `value` looks like an email address (the contract's one definition; the server has the last word). */
+export const isEmailAddress = (value: string) => looksLikeEmail(value.trim());
 
 function validate(input: HTMLInputElement): boolean {
   const valid = isEmailAddress(input.value);
