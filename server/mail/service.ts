@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
 import { ApiError } from '../http/errors.js';
+import { isAppError } from '../contract/errors.js';
 import type { Logger } from '../log/index.js';
 import type { AccessTokenSource, SettingsService } from '../settings/service.js';
-import type { LastTest } from '../settings/schema.js';
 import type { TestedCredentials } from '../settings/test-fingerprint.js';
+import type { ProtocolOutcome } from '../settings/status.js';
+import { checkMailboxForAccount, resolveSignedInAccount } from '../settings/account.js';
+import { sayOnce } from './consequence.js';
 import type { AuditLog } from '../store/audit.js';
 import type { Database, EmailSettingsRow, OAuthProviderId } from '../store/database.js';
 import type { RateLimitDecision } from '../store/rate-limits.js';
@@ -11,7 +14,9 @@ import { testImap } from './imap-tester.js';
 import { testSmtp } from './smtp-tester.js';
 import type { TestInput } from './schema.js';
 import type { MailNetwork } from './socket.js';
-import type { MailCredentials, MailServer, Phase, PhaseListener, Protocol, ProtocolResult } from './types.js';
+import { pinnedResolver, resolveOnce, type Resolution } from '../net/index.js';
+import { checkOAuthTargets, passwordSources, type SecretSource } from '../settings/secret-binding.js';
+import type { MailCredentials, MailServer, Phase, PhaseListener, PhaseName, Protocol, ProtocolResult } from './types.js';
 
 /** The answer of `POST /test`: an omitted protocol is omitted here too. */
 export interface TestAnswer {
@@ -21,10 +26,12 @@ export interface TestAnswer {
 }
 
 export interface MailTestLimits {
-  /** Whole test, both protocols (default 20 s). */
+  /** Whole test, both protocols (default 45 s: room for a slow greeting and the sign-in after it). */
   timeoutMs: number;
   /** One phase (default 10 s). */
   phaseTimeoutMs: number;
+  /** The server's greeting (default 30 s, as nodemailer waits; RFC 5321 allows minutes). */
+  greetingTimeoutMs: number;
   /** Tests per session per window (default 20 per 10 minutes). */
   perSession: { limit: number; windowMs: number };
   /** Tests against one host per window, all sessions together (default 30 per minute). */
@@ -32,8 +39,9 @@ export interface MailTestLimits {
 }
 
 export const DEFAULT_LIMITS: MailTestLimits = {
-  timeoutMs: 20_000,
+  timeoutMs: 45_000,
   phaseTimeoutMs: 10_000,
+  greetingTimeoutMs: 30_000,
   perSession: { limit: 20, windowMs: 10 * 60_000 },
   perHost: { limit: 30, windowMs: 60_000 },
 };
@@ -54,6 +62,14 @@ export interface MailTestDependencies {
   ca?: string | Buffer;
 }
 
+/** Live progress besides finished phases, for the event stream. */
+export interface TestProgress {
+  /** A phase started (to show "waiting for the server's greeting" while it lasts). */
+  onPhaseStart?(protocol: Protocol, name: PhaseName): void;
+  /** One protocol's check is over (the other may still run). */
+  onProtocol?(protocol: Protocol, result: ProtocolResult): void;
+}
+
 /** Who asks: the session's account and id. */
 export interface TestCaller {
   accountId: string;
@@ -67,12 +83,16 @@ export interface PreparedTest {
   targets: Partial<Record<Protocol, MailServer>>;
   credentials: Partial<Record<Protocol, MailCredentials>> | { tokenError: string };
   oauthProvider?: OAuthProviderId;
+  /** OAuth: the signed-in account's credential (the mailbox is each server's user name). */
+  oauth?: { credentialId: string; account: string };
   allowUntrustedCertificates: boolean;
   /** SMTP signs in with its own password: a refused one points at `auth.smtpPassword`. */
   separateSmtpPassword: boolean;
   sendTestTo?: string;
   from: string;
   saved?: EmailSettingsRow;
+  /** Each target's look-up, made once before the limits: the test connects to exactly this address. */
+  resolved: Partial<Record<Protocol, Resolution>>;
 }
 
 /**
@@ -101,65 +121,117 @@ export class MailTestService {
       throw new ApiError(400, 'MISSING_FIELD', 'Give the IMAP or SMTP server to test (nothing is saved for this account yet).', 'imap');
     }
     const auth = input.auth ?? savedAuth(saved?.row);
+    const oauth = auth?.method === 'oauth' ? await this.signedInAccount(caller, auth, targets, saved?.row) : undefined;
     if (!auth) throw new ApiError(400, 'MISSING_FIELD', 'Give the sign-in (auth) to test with; nothing is saved for this account yet.', 'auth');
     if (auth.method === 'password') this.refuseInsecure(targets);
+    // Where a secret may go is decided before anything is counted, looked up or sent.
+    if (auth.method === 'oauth') checkOAuthTargets(auth.provider, targets);
+    const sources = auth.method === 'password' ? passwordSources(targets, auth, saved?.row) : {};
 
-    await this.checkRateLimits(caller, targets);
+    const resolved = await this.checkRateLimits(caller, targets);
 
     let credentials: PreparedTest['credentials'];
     let separateSmtpPassword = false;
     if (auth.method === 'password') {
-      const usingSaved = !auth.password;
-      const password = auth.password ?? (saved?.row.auth_method === 'password' ? saved.password : undefined);
-      if (!password) throw new ApiError(400, 'PASSWORD_REQUIRED', 'Enter the mailbox password (or app password).', 'auth.password');
-      const smtpPassword = auth.smtpPassword ?? (usingSaved ? saved?.smtpPassword : undefined) ?? password;
-      separateSmtpPassword = smtpPassword !== password;
+      const secret = (source: SecretSource | undefined): string =>
+        (source === 'password' ? auth.password : source === 'smtpPassword' ? auth.smtpPassword : source === 'savedPassword' ? saved?.password : saved?.smtpPassword) ?? '';
+      separateSmtpPassword = sources.smtp === 'smtpPassword' || (sources.smtp === 'savedSmtpPassword' && saved?.row.smtp_password_enc != null);
       credentials = {
-        ...(targets.imap ? { imap: { kind: 'password', user: targets.imap.username, password } } : {}),
-        ...(targets.smtp ? { smtp: { kind: 'password', user: targets.smtp.username, password: smtpPassword } } : {}),
+        ...(targets.imap ? { imap: { kind: 'password', user: targets.imap.username, password: secret(sources.imap) } } : {}),
+        ...(targets.smtp ? { smtp: { kind: 'password', user: targets.smtp.username, password: secret(sources.smtp) } } : {}),
       };
     } else {
-      credentials = await this.oauthCredentials(caller.accountId, auth.provider, targets);
+      credentials = await this.oauthCredentials(oauth!, auth.provider, targets);
     }
     return {
       caller,
       targets,
       credentials,
       oauthProvider: auth.method === 'oauth' ? auth.provider : undefined,
+      ...(oauth ? { oauth } : {}),
       allowUntrustedCertificates: input.allowUntrustedCertificates ?? saved?.row.allow_untrusted_tls === 1,
       separateSmtpPassword,
       sendTestTo: input.sendTestTo,
       from: input.email ?? saved?.row.email ?? targets.smtp?.username ?? '',
       saved: saved?.row,
+      resolved,
     };
   }
 
-  /** Runs a prepared test; `onPhase` hears each phase as it finishes. Never throws for a failed connection. */
-  async run(test: PreparedTest, onPhase?: PhaseListener): Promise<TestAnswer> {
+  /**
+   * Runs a prepared test; `onPhase` hears each phase as it finishes, `progress` hears phases start
+   * and protocols end. When a mail server refuses an OAuth token that has not expired, the token
+   * is refreshed once at once and that protocol tested again; a refused grant (`invalid_grant`)
+   * marks the account `needs_reauth`. Never throws for a failed connection.
+   */
+  async run(test: PreparedTest, onPhase?: PhaseListener, progress: TestProgress = {}): Promise<TestAnswer> {
     const signal = AbortSignal.timeout(this.limits.timeoutMs);
     const common = {
       phaseTimeoutMs: this.limits.phaseTimeoutMs,
+      greetingTimeoutMs: this.limits.greetingTimeoutMs,
       overallTimeoutMs: this.limits.timeoutMs,
       signal,
       ca: this.deps.ca,
       allowUntrustedCertificates: test.allowUntrustedCertificates,
       oauthProvider: test.oauthProvider,
     };
-    const runOne = async (protocol: Protocol): Promise<ProtocolResult | undefined> => {
-      const server = test.targets[protocol];
-      if (!server) return undefined;
-      if ('tokenError' in test.credentials) return tokenFailure(test.credentials.tokenError, test.oauthProvider, onPhase && ((phase) => onPhase(protocol, phase)));
-      const credentials = test.credentials[protocol]!;
-      const options = { ...common, onPhase: onPhase && ((phase: Phase) => onPhase(protocol, phase)) };
+    const refreshOnce = once(() => this.refreshRefusedToken(test));
+    const testOne = (protocol: Protocol, credentials: MailCredentials) => {
+      const server = test.targets[protocol]!;
+      const options = {
+        ...common,
+        onPhase: onPhase && ((phase: Phase) => onPhase(protocol, phase)),
+        onPhaseStart: progress.onPhaseStart && ((name: PhaseName) => progress.onPhaseStart!(protocol, name)),
+      };
+      const net = pinnedResolver(this.deps.net, server.host, test.resolved[protocol]);
       return protocol === 'imap'
-        ? testImap(this.deps.net, server, credentials, options)
-        : testSmtp(this.deps.net, server, credentials, { ...options, sendTestTo: test.sendTestTo, from: test.from });
+        ? testImap(net, server, credentials, options)
+        : testSmtp(net, server, credentials, { ...options, sendTestTo: test.sendTestTo, from: test.from });
+    };
+    const runOne = async (protocol: Protocol): Promise<ProtocolResult | undefined> => {
+      if (!test.targets[protocol]) return undefined;
+      let result: ProtocolResult;
+      if ('tokenError' in test.credentials) {
+        result = tokenFailure(test.credentials.tokenError, test.oauthProvider, onPhase && ((phase) => onPhase(protocol, phase)));
+      } else {
+        const credentials = test.credentials[protocol]!;
+        result = await testOne(protocol, credentials);
+        if (credentials.kind === 'oauth' && refusedToken(result)) {
+          const renewed = await refreshOnce();
+          result =
+            'accessToken' in renewed
+              ? await testOne(protocol, { ...credentials, accessToken: renewed.accessToken })
+              : { ...result, error: { ...result.error!, code: 'OAUTH_TOKEN_INVALID', message: renewed.message, field: 'auth.provider', steps: reconnectSteps(test.oauthProvider) } };
+        }
+      }
+      progress.onProtocol?.(protocol, result);
+      return result;
     };
     const [imap, smtp] = await Promise.all([runOne('imap'), runOne('smtp')]);
     if (test.separateSmtpPassword && smtp?.error?.field === 'auth.password') smtp.error.field = 'auth.smtpPassword';
+    sayOnce(imap, smtp, test);
     const answer: TestAnswer = { ok: [imap, smtp].every((result) => result === undefined || result.ok), ...(imap ? { imap } : {}), ...(smtp ? { smtp } : {}) };
     await this.record(test, answer);
     return answer;
+  }
+
+  /** A mail server refused the token: one forced refresh, shared by both protocols of this test. */
+  private async refreshRefusedToken(test: PreparedTest): Promise<{ accessToken: string } | { message: string }> {
+    const name = test.oauthProvider === 'google' ? 'Google' : 'Microsoft';
+    if (!test.oauth || !this.deps.tokens) return { message: `The mail server refused the ${name} sign-in; sign in with ${name} again.` };
+    try {
+      return await this.deps.tokens.getAccessToken(test.oauth.credentialId, { forceRefresh: true });
+    } catch (error) {
+      this.deps.logger.info('refused oauth token could not be renewed', { errorCode: (error as { code?: string }).code });
+      return {
+        message:
+          isAppError(error) && error.code === 'OAUTH_REAUTH_REQUIRED'
+            ? `The mail server refused the ${name} sign-in and ${name} no longer accepts its grant (a changed password, or the app's access was removed). Sign in with ${name} again.`
+            : isAppError(error)
+              ? error.message
+              : `The mail server refused the ${name} sign-in; sign in with ${name} again.`,
+      };
+    }
   }
 
   /** The saved settings with their secrets, or undefined when nothing is saved yet. */
@@ -167,7 +239,7 @@ export class MailTestService {
     try {
       return await this.deps.settings.secrets(accountId);
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'NOT_CONFIGURED') return undefined;
+      if (isAppError(error) && error.code === 'NOT_CONFIGURED') return undefined;
       throw error;
     }
   }
@@ -186,68 +258,104 @@ export class MailTestService {
     }
   }
 
-  private async checkRateLimits(caller: TestCaller, targets: PreparedTest['targets']): Promise<void> {
+  /**
+   * The session's budget first: a refused request stops there, adding no row. Then each target is
+   * looked up once and counted by the address it resolves to — every spelling of an address and
+   * every name of a wildcard share one budget. A target that does not resolve (or only to blocked
+   * addresses) is contacted by nobody, so it costs only the session's budget.
+   */
+  private async checkRateLimits(caller: TestCaller, targets: PreparedTest['targets']): Promise<PreparedTest['resolved']> {
     const { perSession, perHost } = this.limits;
-    const hosts = [...new Set([targets.imap?.host, targets.smtp?.host].filter((host): host is string => Boolean(host)))];
-    const decisions = [
-      await this.deps.rateLimits.hit(`mail-test:session:${caller.sessionId}`, perSession.limit, perSession.windowMs),
-      ...(await Promise.all(hosts.map((host) => this.deps.rateLimits.hit(`mail-test:host:${host}`, perHost.limit, perHost.windowMs)))),
-    ];
+    const refuse = (decision: RateLimitDecision) => {
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      return new ApiError(429, 'RATE_LIMITED', `Too many connection tests in a short time; try again in ${seconds} seconds.`);
+    };
+    const session = await this.deps.rateLimits.hit(`mail-test:session:${caller.sessionId}`, perSession.limit, perSession.windowMs);
+    if (!session.allowed) throw refuse(session);
+    const resolved: PreparedTest['resolved'] = {};
+    await Promise.all(
+      (['imap', 'smtp'] as const).map(async (protocol) => {
+        const target = targets[protocol];
+        if (target) resolved[protocol] = await resolveOnce(this.deps.net, target.host, this.limits.phaseTimeoutMs);
+      }),
+    );
+    const addresses = new Set(Object.values(resolved).flatMap((r) => (r && !(r instanceof Error) ? [r.address] : [])));
+    const decisions = await Promise.all([...addresses].map((address) => this.deps.rateLimits.hit(`mail-test:target:${address}`, perHost.limit, perHost.windowMs)));
     const refused = decisions.find((decision) => !decision.allowed);
-    if (refused) {
-      const seconds = Math.max(1, Math.ceil(refused.retryAfterMs / 1000));
-      throw new ApiError(429, 'RATE_LIMITED', `Too many connection tests in a short time; try again in ${seconds} seconds.`);
-    }
+    if (refused) throw refuse(refused);
+    return resolved;
   }
 
-  private async oauthCredentials(accountId: string, provider: OAuthProviderId, targets: PreparedTest['targets']): Promise<PreparedTest['credentials']> {
-    const credential = await this.deps.db
-      .selectFrom('oauth_credentials')
-      .select(['id'])
-      .where('account_id', '=', accountId)
-      .where('provider', '=', provider)
-      .orderBy('updated_at', 'desc')
-      .executeTakeFirst();
+  /** The signed-in account a test uses (see `resolveSignedInAccount`); Google's mailbox must be that account. */
+  private async signedInAccount(
+    caller: TestCaller,
+    auth: { method: 'oauth'; provider: OAuthProviderId; account?: string },
+    targets: PreparedTest['targets'],
+    saved: EmailSettingsRow | undefined,
+  ): Promise<{ credentialId: string; account: string }> {
+    const credential = await resolveSignedInAccount(this.deps.db, caller.accountId, {
+      provider: auth.provider,
+      account: auth.account,
+      sessionId: caller.sessionId,
+      saved,
+    });
+    checkMailboxForAccount(auth.provider, credential.email, [targets.imap?.username ?? '', targets.smtp?.username ?? '']);
+    return { credentialId: credential.id, account: credential.email };
+  }
+
+  private async oauthCredentials(
+    oauth: { credentialId: string; account: string },
+    provider: OAuthProviderId,
+    targets: PreparedTest['targets'],
+  ): Promise<PreparedTest['credentials']> {
     const name = provider === 'google' ? 'Google' : 'Microsoft';
-    if (!credential) {
-      throw new ApiError(409, 'OAUTH_NOT_CONNECTED', `Sign in with ${name} first; no ${name} connection exists for this account.`, 'auth.provider');
-    }
     if (!this.deps.tokens) return { tokenError: `Sign-in with ${name} is not available on this server.` };
     try {
-      const token = await this.deps.tokens.getAccessToken(credential.id);
+      const token = await this.deps.tokens.getAccessToken(oauth.credentialId);
+      // The mailbox is the server's user name (a shared mailbox), opened with the signed-in account's token.
       const forServer = (server: MailServer | undefined): MailCredentials | undefined =>
-        server && { kind: 'oauth', user: server.username || token.email, accessToken: token.accessToken };
+        server && { kind: 'oauth', user: server.username || token.email, accessToken: token.accessToken, account: oauth.account };
       return { ...(targets.imap ? { imap: forServer(targets.imap) } : {}), ...(targets.smtp ? { smtp: forServer(targets.smtp) } : {}) };
     } catch (error) {
       // The token service's errors are sentences meant for people (reconnect, provider down).
-      return { tokenError: error instanceof ApiError ? error.message : `The ${name} sign-in could not be renewed; sign in with ${name} again.` };
+      return { tokenError: isAppError(error) ? error.message : `The ${name} sign-in could not be renewed; sign in with ${name} again.` };
     }
   }
 
-  /** Saves the outcome on the account when the tested servers are the saved ones. */
+  /**
+   * Logs and audits the outcome and hands it to the settings, which record it on the saved
+   * account only when exactly the saved values were tested.
+   */
   private async record(test: PreparedTest, answer: TestAnswer): Promise<void> {
-    const { caller, saved } = test;
-    const codes = {
-      ...(answer.imap ? { imap: { ok: answer.imap.ok, ...(answer.imap.error ? { code: answer.imap.error.code } : {}) } } : {}),
-      ...(answer.smtp ? { smtp: { ok: answer.smtp.ok, ...(answer.smtp.error ? { code: answer.smtp.error.code } : {}) } } : {}),
-    };
+    const { caller } = test;
+    const at = new Date().toISOString();
+    const outcome = (result: ProtocolResult | undefined): ProtocolOutcome | undefined =>
+      result && { ok: result.ok, ...(result.error ? { code: result.error.code } : {}), at };
+    const outcomes = { ...(answer.imap ? { imap: outcome(answer.imap) } : {}), ...(answer.smtp ? { smtp: outcome(answer.smtp) } : {}) };
+    const codes = Object.fromEntries(Object.entries(outcomes).map(([protocol, value]) => [protocol, { ok: value!.ok, ...(value!.code ? { code: value!.code } : {}) }]));
     this.deps.logger.info('mail test', { ok: answer.ok, ...codes, imapHost: test.targets.imap?.host, smtpHost: test.targets.smtp?.host });
     await this.deps.audit?.record({
       actor: 'session',
       accountId: caller.accountId,
       action: 'mail.test',
       result: answer.ok ? 'ok' : 'error',
-      detail: codes,
+      detail: { ...codes, servers: testedServers(test) },
       requestId: caller.requestId,
     });
-    const lastTest: LastTest = { at: new Date().toISOString(), ok: answer.ok, ...codes };
     const tested = testedCredentials(test);
-    if (test.targets.imap && test.targets.smtp && tested) {
-      await this.deps.settings.rememberTest(caller.accountId, { imap: test.targets.imap, smtp: test.targets.smtp }, tested, lastTest);
-    }
-    if (!saved || !matchesSaved(saved, test.targets)) return;
-    await this.deps.settings.recordTest(caller.accountId, lastTest);
+    if (tested) await this.deps.settings.recordTest(caller.accountId, { servers: test.targets, credentials: tested }, outcomes);
   }
+}
+
+/** Which servers a test went to — host, port and the checked address connected to — never a secret. */
+function testedServers(test: PreparedTest): Partial<Record<Protocol, { host: string; port: number; address?: string }>> {
+  const servers: Partial<Record<Protocol, { host: string; port: number; address?: string }>> = {};
+  for (const protocol of ['imap', 'smtp'] as const) {
+    const target = test.targets[protocol];
+    const resolution = test.resolved[protocol];
+    if (target) servers[protocol] = { host: target.host, port: target.port, ...(resolution && !(resolution instanceof Error) ? { address: resolution.address } : {}) };
+  }
+  return servers;
 }
 
 function savedTargets(row: EmailSettingsRow | undefined): PreparedTest['targets'] {
@@ -260,22 +368,34 @@ function savedTargets(row: EmailSettingsRow | undefined): PreparedTest['targets'
 
 function savedAuth(row: EmailSettingsRow | undefined): TestInput['auth'] {
   if (!row) return undefined;
-  return row.auth_method === 'oauth' ? { method: 'oauth', provider: row.oauth_provider! } : { method: 'password' };
+  if (row.auth_method === 'password') return { method: 'password' };
+  return { method: 'oauth', provider: row.oauth_provider!, ...(row.oauth_account ? { account: row.oauth_account } : {}) };
 }
 
 /** What the test signed in with, for recognising the same settings when they are saved. */
 function testedCredentials(test: PreparedTest): TestedCredentials | undefined {
+  if (test.oauthProvider) return test.oauth ? { method: 'oauth', provider: test.oauthProvider, account: test.oauth.account } : undefined;
   if ('tokenError' in test.credentials) return undefined;
-  if (test.oauthProvider) return { method: 'oauth', provider: test.oauthProvider };
   const { imap, smtp } = test.credentials;
-  if (imap?.kind !== 'password' || smtp?.kind !== 'password') return undefined;
-  return { method: 'password', password: imap.password, smtpPassword: smtp.password };
+  const password = imap?.kind === 'password' ? imap.password : smtp?.kind === 'password' ? smtp.password : undefined;
+  if (password === undefined) return undefined;
+  return { method: 'password', password, smtpPassword: smtp?.kind === 'password' ? smtp.password : password };
 }
 
-/** A test of other servers says nothing about the saved ones, so it is not recorded on them. */
-function matchesSaved(row: EmailSettingsRow, targets: PreparedTest['targets']): boolean {
-  const same = (server: MailServer | undefined, host: string, port: number) => !server || (server.host === host && server.port === port);
-  return same(targets.imap, row.imap_host, row.imap_port) && same(targets.smtp, row.smtp_host, row.smtp_port);
+/** The server refused the sign-in with this token (possibly a revoked grant): worth one refresh. */
+function refusedToken(result: ProtocolResult): boolean {
+  return !result.ok && (result.error?.code === 'OAUTH_TOKEN_INVALID' || result.error?.code === 'ACCOUNT_MISMATCH');
+}
+
+function reconnectSteps(provider: OAuthProviderId | undefined): string[] {
+  const name = provider === 'google' ? 'Google' : 'Microsoft';
+  return [`Sign in with ${name} again to renew the connection.`, 'Then run the test again.'];
+}
+
+/** Calls `work` at most once; later calls share its promise. */
+function once<T>(work: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => (promise ??= work());
 }
 
 function tokenFailure(message: string, provider: OAuthProviderId | undefined, onPhase?: (phase: Phase) => void): ProtocolResult {

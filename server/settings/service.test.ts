@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '../crypto/keyring.js';
-import { ApiError } from '../http/errors.js';
+import { isAppError, type AppError } from '../contract/errors.js';
 import type { DatabaseHandle } from '../store/connect.js';
 import { TEST_DIALECTS, openTestDatabase, stopSharedTestPostgres } from '../testing/postgres.js';
 import type { SettingsInput } from './schema.js';
@@ -17,8 +17,8 @@ const input = (overrides: Partial<SettingsInput> = {}): SettingsInput => ({
 
 const rejectsWith = async (promise: Promise<unknown>, code: string) => {
   const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiError);
-  expect((error as ApiError).code).toBe(code);
+  expect(isAppError(error)).toBe(true);
+  expect((error as AppError).code).toBe(code);
 };
 
 afterAll(() => stopSharedTestPostgres());
@@ -68,15 +68,24 @@ describe.each(TEST_DIALECTS)('SettingsService on %s', (dialect) => {
     expect(view.fromName).toBeNull();
   });
 
-  it('records the last test, and forgets it when the servers change', async () => {
-    await service.recordTest('acme', { at: '2026-01-01T10:00:00.000Z', ok: false, imap: { ok: false, code: 'AUTH_FAILED' }, smtp: { ok: true } });
+  it('records a test on the saved settings only when exactly the saved values were tested', async () => {
+    const saved = input();
+    const tested = (password: string, servers: Pick<SettingsInput, 'imap' | 'smtp'> = saved) => ({
+      servers: { imap: servers.imap, smtp: servers.smtp },
+      credentials: { method: 'password' as const, password, smtpPassword: password },
+    });
+    const at = '2026-01-01T10:00:00.000Z';
+    await service.recordTest('acme', tested('pw-1'), { imap: { ok: false, code: 'AUTH_FAILED', at }, smtp: { ok: true, at } });
     expect(await service.get('acme')).toMatchObject({ status: 'failing', lastTest: { ok: false, imap: { code: 'AUTH_FAILED' } } });
-    await service.recordTest('acme', { at: '2026-01-01T10:05:00.000Z', ok: true });
+    // A typed but unsaved password says nothing about the saved one.
+    expect(await service.recordTest('acme', tested('typed-not-saved'), { imap: { ok: true, at }, smtp: { ok: true, at } })).toEqual({ recorded: [] });
+    expect((await service.get('acme')).status).toBe('failing');
+    await service.recordTest('acme', tested('pw-1'), { imap: { ok: true, at }, smtp: { ok: true, at } });
     expect((await service.get('acme')).status).toBe('connected');
-    await service.put('acme', input({ auth: { method: 'password' } })); // same servers: the test still holds
+    await service.put('acme', input({ auth: { method: 'password' }, fromName: 'Other name' })); // nothing that signs in changed
     expect((await service.get('acme')).status).toBe('connected');
-    await service.put('acme', input({ imap: { host: 'imap2.acme.test', port: 993, security: 'tls', username: 'u' }, auth: { method: 'password' } }));
-    expect(await service.get('acme')).toMatchObject({ status: 'untested', lastTest: null });
+    await service.put('acme', input({ imap: { host: 'imap2.acme.test', port: 993, security: 'tls', username: 'support@acme.test' }, auth: { method: 'password', password: 'pw-1' } }));
+    expect(await service.get('acme')).toMatchObject({ status: 'untested', lastTest: { smtp: { ok: true } } });
   });
 
   it('hands out host credentials shaped for imapflow and nodemailer', async () => {
@@ -88,14 +97,18 @@ describe.each(TEST_DIALECTS)('SettingsService on %s', (dialect) => {
   });
 
   it('uses the OAuth connection for OAuth settings, and revokes it on remove', async () => {
-    await rejectsWith(service.put('oauth', input({ auth: { method: 'oauth', provider: 'google' } })), 'OAUTH_NOT_CONNECTED');
+    const mailbox = { imap: { host: 'imap.gmail.com', port: 993, security: 'tls' as const, username: 'box@gmail.test' }, smtp: { host: 'smtp.gmail.com', port: 465, security: 'tls' as const, username: 'box@gmail.test' } };
+    await rejectsWith(service.put('oauth', input({ ...mailbox, auth: { method: 'oauth', provider: 'google' } })), 'OAUTH_NOT_CONNECTED');
     const now = Date.now();
     await database.db
       .insertInto('oauth_credentials')
       .values({ id: 'cred-1', account_id: 'oauth', provider: 'google', email: 'box@gmail.test', access_token_enc: null, refresh_token_enc: null, access_expires_at: null, status_reason: null, refresh_lease_owner: null, refresh_lease_until: null, last_refreshed_at: null, created_at: now, updated_at: now })
       .execute();
-    const view = await service.put('oauth', input({ auth: { method: 'oauth', provider: 'google' } }));
-    expect(view.auth).toEqual({ method: 'oauth', provider: 'google', connected: true, email: 'box@gmail.test', needsReauthorization: false });
+    // Google cannot open another mailbox with this account's token.
+    const otherMailbox = { imap: { ...mailbox.imap, username: 'support@acme.test' }, smtp: { ...mailbox.smtp, username: 'support@acme.test' } };
+    await rejectsWith(service.put('oauth', input({ ...otherMailbox, auth: { method: 'oauth', provider: 'google' } })), 'ACCOUNT_MISMATCH');
+    const view = await service.put('oauth', input({ ...mailbox, auth: { method: 'oauth', provider: 'google' } }));
+    expect(view.auth).toEqual({ method: 'oauth', provider: 'google', account: 'box@gmail.test', connected: true, email: 'box@gmail.test', needsReauthorization: false });
     expect(await service.credentials('oauth')).toMatchObject({
       imap: { auth: { user: 'box@gmail.test', accessToken: 'access-for-cred-1' } },
       smtp: { auth: { type: 'OAuth2', user: 'box@gmail.test', accessToken: 'access-for-cred-1' } },

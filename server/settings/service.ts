@@ -2,12 +2,21 @@ import type { Kysely } from 'kysely';
 import type { Database, EmailSettingsRow, OAuthCredentialRow, OAuthProviderId } from '../store/database.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { ApiError } from '../http/errors.js';
-import type { LastTest, MailServer, SettingsInput, SettingsView } from './schema.js';
-import { connectionFingerprint, PENDING_TEST_TTL_MS, type TestedCredentials } from './test-fingerprint.js';
+import { checkServerAddresses } from './address-rules.js';
+import { checkOAuthTargets, passwordSources } from './secret-binding.js';
+import type { MailServer, SettingsInput, SettingsView } from './schema.js';
+import { PENDING_TEST_TTL_MS, protocolFingerprints, type ProtocolFingerprints, type TestedCredentials } from './test-fingerprint.js';
+import { accountStatus, lastTestOf, savedOutcomes, type ProtocolOutcome } from './status.js';
+import { checkMailboxForAccount, resolveSignedInAccount, savedCredential } from './account.js';
+import { changeAccount, type AccountChanges } from '../events/changes.js';
 
 /** Hands out a usable access token for an OAuth connection, refreshing it when needed. */
 export interface AccessTokenSource {
-  getAccessToken(credentialId: string): Promise<{ accessToken: string; expiresAt: number; email: string }>;
+  /** `forceRefresh`: the mail server refused the current token although it has not expired. */
+  getAccessToken(
+    credentialId: string,
+    options?: { forceRefresh?: boolean; priority?: 'host' | 'background'; recordUse?: boolean },
+  ): Promise<{ accessToken: string; expiresAt: number; email: string }>;
   /** Revokes the grant at the provider where it can; never throws. */
   revoke?(credentialId: string): Promise<void>;
 }
@@ -18,6 +27,8 @@ export interface SettingsServiceOptions {
   /** On-premise mode: plaintext connections and private addresses are allowed. */
   allowPrivateNetworks: boolean;
   tokens?: AccessTokenSource;
+  /** Account events: every change runs through it so that status changes reach the host (server/events). */
+  events?: AccountChanges;
 }
 
 /** imapflow- and nodemailer-ready options for the host's own mail fetcher. */
@@ -62,18 +73,28 @@ export class SettingsService {
   async get(accountId: string): Promise<SettingsView> {
     const row = await this.findRow(accountId);
     if (!row) throw notConfigured();
-    const credential = row.auth_method === 'oauth' ? await this.findCredential(accountId, row.oauth_provider!) : undefined;
-    return toView(row, credential);
+    return toView(row, await savedCredential(this.db, row));
   }
 
-  async put(accountId: string, input: SettingsInput): Promise<SettingsView> {
+  /**
+   * Saves the settings. `caller.sessionId` picks the signed-in account when `auth.account` is
+   * left out (the session's latest completed sign-in). A protocol whose host, port, security, user
+   * name or secret changed loses its test outcome (status `untested`) unless the latest test of
+   * this account tested exactly the new values.
+   */
+  async put(accountId: string, input: SettingsInput, caller: { sessionId?: string } = {}): Promise<SettingsView> {
     this.refuseInsecure(input);
+    checkServerAddresses(input, this.options.allowPrivateNetworks);
+    if (input.auth.method === 'oauth') checkOAuthTargets(input.auth.provider, input);
     const now = Date.now();
-    return this.db.transaction().execute(async (trx) => {
+    return changeAccount(this.options.events, this.db, accountId, 'settings.saved', async (trx) => {
       const existing = await trx.selectFrom('email_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+      // A saved password stays with the servers it was saved with (PASSWORD_REQUIRED otherwise).
+      if (input.auth.method === 'password') passwordSources(input, input.auth, existing);
       let passwordEnc: string | null = null;
       let smtpPasswordEnc: string | null = null;
       let oauthProvider: OAuthProviderId | null = null;
+      let oauthAccount: string | null = null;
       if (input.auth.method === 'password') {
         passwordEnc = input.auth.password
           ? this.options.keyring.encrypt(input.auth.password, { accountId, column: PASSWORD_COLUMN })
@@ -86,20 +107,14 @@ export class SettingsService {
           : input.auth.password ? null : existing?.smtp_password_enc ?? null;
       } else {
         oauthProvider = input.auth.provider;
-        const credential = await trx
-          .selectFrom('oauth_credentials')
-          .select('id')
-          .where('account_id', '=', accountId)
-          .where('provider', '=', oauthProvider)
-          .executeTakeFirst();
-        if (!credential) {
-          throw new ApiError(
-            409,
-            'OAUTH_NOT_CONNECTED',
-            `Sign in with ${providerName(oauthProvider)} first; no ${providerName(oauthProvider)} connection exists for this account.`,
-            'auth.provider',
-          );
-        }
+        const credential = await resolveSignedInAccount(trx, accountId, {
+          provider: oauthProvider,
+          account: input.auth.account,
+          sessionId: caller.sessionId,
+          saved: existing,
+        });
+        checkMailboxForAccount(oauthProvider, credential.email, [input.imap.username, input.smtp.username]);
+        oauthAccount = credential.email;
       }
       const values = {
         email: input.email,
@@ -113,6 +128,7 @@ export class SettingsService {
         smtp_username: input.smtp.username,
         auth_method: input.auth.method,
         oauth_provider: oauthProvider,
+        oauth_account: oauthAccount,
         password_enc: passwordEnc,
         smtp_password_enc: smtpPasswordEnc,
         from_name: input.fromName === undefined ? existing?.from_name ?? null : input.fromName || null,
@@ -121,37 +137,19 @@ export class SettingsService {
         allow_untrusted_tls: boolFlag(input.allowUntrustedCertificates, existing?.allow_untrusted_tls),
         updated_at: now,
       };
-      const serverChanged =
-        existing &&
-        (existing.imap_host !== values.imap_host ||
-          existing.imap_port !== values.imap_port ||
-          existing.smtp_host !== values.smtp_host ||
-          existing.smtp_port !== values.smtp_port ||
-          existing.auth_method !== values.auth_method);
-      const cleared = { last_test_json: null, last_test_at: null, last_test_ok: null };
-      // A test of exactly these settings just before saving them counts as their last test.
-      const adopted = await this.adoptPendingTest(trx, accountId, input, existing, now);
+      const tests = await this.carryOverTests(trx, accountId, existing, { ...values, account_id: accountId }, now);
       if (existing) {
-        await trx
-          .updateTable('email_settings')
-          .set({
-            ...values,
-            // A test of other servers says nothing about these ones.
-            ...(adopted ?? (serverChanged ? cleared : {})),
-          })
-          .where('account_id', '=', accountId)
-          .execute();
+        await trx.updateTable('email_settings').set({ ...values, ...tests }).where('account_id', '=', accountId).execute();
       } else {
         await trx
           .insertInto('email_settings')
-          .values({ account_id: accountId, ...values, created_at: now, ...(adopted ?? cleared) })
+          .values({ account_id: accountId, ...values, created_at: now, ...tests })
           // Another instance may create the row at the same moment: the later save wins, as with an update.
-          .onConflict((oc) => oc.column('account_id').doUpdateSet({ ...values, ...(adopted ?? cleared) }))
+          .onConflict((oc) => oc.column('account_id').doUpdateSet({ ...values, ...tests }))
           .execute();
       }
       const row = await trx.selectFrom('email_settings').selectAll().where('account_id', '=', accountId).executeTakeFirstOrThrow();
-      const credential = oauthProvider ? await this.findCredential(accountId, oauthProvider, trx) : undefined;
-      return toView(row, credential);
+      return toView(row, await savedCredential(trx, row));
     });
   }
 
@@ -159,7 +157,7 @@ export class SettingsService {
   async remove(accountId: string): Promise<{ deleted: boolean }> {
     const credentials = await this.db.selectFrom('oauth_credentials').select('id').where('account_id', '=', accountId).execute();
     for (const { id } of credentials) await this.options.tokens?.revoke?.(id);
-    return this.db.transaction().execute(async (trx) => {
+    return changeAccount(this.options.events, this.db, accountId, 'account.deleted', async (trx) => {
       const settings = await trx.deleteFrom('email_settings').where('account_id', '=', accountId).executeTakeFirst();
       const creds = await trx.deleteFrom('oauth_credentials').where('account_id', '=', accountId).executeTakeFirst();
       await trx.deleteFrom('oauth_flows').where('account_id', '=', accountId).execute();
@@ -168,57 +166,96 @@ export class SettingsService {
     });
   }
 
-  /** Records the outcome of a connection test, shown afterwards by `get()`. */
-  async recordTest(accountId: string, lastTest: LastTest): Promise<void> {
-    await this.db
-      .updateTable('email_settings')
-      .set({ last_test_json: JSON.stringify(lastTest), last_test_at: Date.parse(lastTest.at), last_test_ok: lastTest.ok ? 1 : 0 })
-      .where('account_id', '=', accountId)
-      .execute();
+  /**
+   * Records a connection test. Each protocol's outcome is written on the saved settings only when
+   * the test signed in to exactly the saved values (same fingerprint, compared now, inside the
+   * transaction) — a test of a typed but unsaved password or of other servers never changes the
+   * saved account's status. The test is also kept briefly as this account's latest test, so that
+   * saving exactly the tested values right after records it.
+   */
+  async recordTest(
+    accountId: string,
+    tested: { servers: { imap?: MailServer; smtp?: MailServer }; credentials: TestedCredentials },
+    outcomes: { imap?: ProtocolOutcome; smtp?: ProtocolOutcome },
+  ): Promise<{ recorded: Array<'imap' | 'smtp'> }> {
+    const fingerprints = protocolFingerprints(this.options.keyring, accountId, tested.servers, tested.credentials);
+    return changeAccount(this.options.events, this.db, accountId, 'test.recorded', async (trx) => {
+      const pending = { imap: tagged(outcomes.imap, fingerprints.imap), smtp: tagged(outcomes.smtp, fingerprints.smtp) };
+      const values = {
+        fingerprint: `${fingerprints.imap ?? '-'}.${fingerprints.smtp ?? '-'}`,
+        ok: Object.values(outcomes).every((outcome) => outcome?.ok !== false) ? (1 as const) : (0 as const),
+        result_json: JSON.stringify(pending),
+        at: Date.now(),
+      };
+      await trx
+        .insertInto('connection_tests')
+        .values({ account_id: accountId, ...values })
+        .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
+        .execute();
+      const row = await trx.selectFrom('email_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+      if (!row) return { recorded: [] };
+      const saved = this.savedFingerprints(row);
+      const next = savedOutcomes(row);
+      const recorded: Array<'imap' | 'smtp'> = [];
+      for (const protocol of ['imap', 'smtp'] as const) {
+        const outcome = outcomes[protocol];
+        if (!outcome || !fingerprints[protocol] || fingerprints[protocol] !== saved[protocol]) continue;
+        next[protocol] = outcome;
+        recorded.push(protocol);
+      }
+      if (recorded.length > 0) await trx.updateTable('email_settings').set(testColumns(next)).where('account_id', '=', accountId).execute();
+      return { recorded };
+    });
   }
 
   /**
-   * Keeps the outcome of a test of settings that are not (yet) the saved ones — as a keyed
-   * fingerprint of servers and credentials, never the credentials — so that saving exactly those
-   * settings soon after records it.
+   * The test outcomes the new values keep: a protocol whose saved values did not change keeps
+   * its outcome; a changed one takes the account's latest test if that tested exactly the new
+   * values (within 30 minutes), else it is untested. The latest test is used up by the save, so
+   * an older test can never bring `connected` back later.
    */
-  async rememberTest(
-    accountId: string,
-    servers: { imap: MailServer; smtp: MailServer },
-    credentials: TestedCredentials,
-    lastTest: LastTest,
-  ): Promise<void> {
-    const fingerprint = connectionFingerprint(this.options.keyring, accountId, servers, credentials);
-    const values = { fingerprint, ok: lastTest.ok ? (1 as const) : (0 as const), result_json: JSON.stringify(lastTest), at: Date.parse(lastTest.at) };
-    await this.db
-      .insertInto('connection_tests')
-      .values({ account_id: accountId, ...values })
-      .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
-      .execute();
-  }
-
-  private async adoptPendingTest(
+  private async carryOverTests(
     trx: Kysely<Database>,
     accountId: string,
-    input: SettingsInput,
     existing: EmailSettingsRow | undefined,
+    next: Omit<EmailSettingsRow, 'created_at' | 'last_test_json' | 'last_test_at' | 'last_test_ok'>,
     now: number,
-  ): Promise<{ last_test_json: string; last_test_at: number; last_test_ok: 0 | 1 } | undefined> {
-    const pending = await trx.selectFrom('connection_tests').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-    if (!pending || now - pending.at > PENDING_TEST_TTL_MS) return undefined;
-    let credentials: TestedCredentials;
-    if (input.auth.method === 'oauth') {
-      credentials = { method: 'oauth', provider: input.auth.provider };
-    } else {
-      const saved = existing?.auth_method === 'password' ? this.decryptPasswords(existing) : {};
-      const password = input.auth.password ?? saved.password;
-      if (!password) return undefined;
-      const smtpPassword = input.auth.smtpPassword ?? (input.auth.password ? password : saved.smtpPassword ?? password);
-      credentials = { method: 'password', password, smtpPassword };
+  ): Promise<{ last_test_json: string | null; last_test_at: number | null; last_test_ok: 0 | 1 | null }> {
+    const before = existing ? this.savedFingerprints(existing) : {};
+    const after = this.savedFingerprints(next as EmailSettingsRow);
+    const kept = existing ? savedOutcomes(existing) : {};
+    const pendingRow = await trx.selectFrom('connection_tests').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+    const pending =
+      pendingRow && now - pendingRow.at <= PENDING_TEST_TTL_MS
+        ? (JSON.parse(pendingRow.result_json) as Partial<Record<'imap' | 'smtp', ProtocolOutcome & { fingerprint?: string }>>)
+        : {};
+    const outcomes: { imap?: ProtocolOutcome; smtp?: ProtocolOutcome } = {};
+    for (const protocol of ['imap', 'smtp'] as const) {
+      const candidate = pending[protocol];
+      if (after[protocol] && before[protocol] === after[protocol] && kept[protocol]) outcomes[protocol] = kept[protocol];
+      else if (after[protocol] && candidate?.fingerprint === after[protocol]) outcomes[protocol] = untagged(candidate);
     }
-    const fingerprint = connectionFingerprint(this.options.keyring, accountId, input, credentials);
-    if (fingerprint !== pending.fingerprint) return undefined;
-    return { last_test_json: pending.result_json, last_test_at: pending.at, last_test_ok: pending.ok };
+    if (pendingRow) await trx.deleteFrom('connection_tests').where('account_id', '=', accountId).execute();
+    return testColumns(outcomes);
+  }
+
+  /** The fingerprints of exactly what the row's settings sign in to (see `protocolFingerprints`). */
+  private savedFingerprints(row: EmailSettingsRow): ProtocolFingerprints {
+    let credentials: TestedCredentials | undefined;
+    if (row.auth_method === 'oauth') {
+      if (row.oauth_provider && row.oauth_account) credentials = { method: 'oauth', provider: row.oauth_provider, account: row.oauth_account };
+    } else {
+      const { password, smtpPassword } = this.decryptPasswords(row);
+      if (password) credentials = { method: 'password', password, smtpPassword: smtpPassword ?? password };
+    }
+    if (!credentials) return {};
+    const server = (prefix: 'imap' | 'smtp'): MailServer => ({
+      host: row[`${prefix}_host`],
+      port: row[`${prefix}_port`],
+      security: row[`${prefix}_security`],
+      username: row[`${prefix}_username`],
+    });
+    return protocolFingerprints(this.options.keyring, row.account_id, { imap: server('imap'), smtp: server('smtp') }, credentials);
   }
 
   /** The saved password(s), decrypted — for server-side use only (connection tests, host credentials). */
@@ -238,7 +275,12 @@ export class SettingsService {
     return { password, smtpPassword };
   }
 
-  async credentials(accountId: string): Promise<HostCredentials> {
+  /**
+   * Options for the host's own fetcher: the saved mailbox user names with the saved password, or
+   * with a token of exactly the saved signed-in account. `forceRefresh`: the fetcher's login with
+   * the last token was refused, so a new one is fetched at once (and a revoked grant answers 409).
+   */
+  async credentials(accountId: string, options: { forceRefresh?: boolean } = {}): Promise<HostCredentials> {
     const { row, password, smtpPassword } = await this.secrets(accountId);
     const untrusted = row.allow_untrusted_tls === 1 ? { tls: { rejectUnauthorized: false as const } } : {};
     const imapBase = {
@@ -261,14 +303,15 @@ export class SettingsService {
         smtp: { ...smtpBase, auth: { user: row.smtp_username, pass: smtpPassword ?? '' } },
       };
     }
-    const credential = await this.findCredential(accountId, row.oauth_provider!);
+    const credential = await savedCredential(this.db, row);
     if (!credential || !this.options.tokens) {
       throw new ApiError(409, 'OAUTH_NOT_CONNECTED', 'The OAuth connection for this mailbox is missing; reconnect it in the widget.');
     }
-    const token = await this.options.tokens.getAccessToken(credential.id);
+    const token = await this.options.tokens.getAccessToken(credential.id, { forceRefresh: options.forceRefresh === true, priority: 'host', recordUse: true });
+    // The mailbox is the saved user name (a shared mailbox differs from the signed-in account).
     return {
-      imap: { ...imapBase, auth: { user: token.email, accessToken: token.accessToken } },
-      smtp: { ...smtpBase, auth: { type: 'OAuth2', user: token.email, accessToken: token.accessToken } },
+      imap: { ...imapBase, auth: { user: row.imap_username || token.email, accessToken: token.accessToken } },
+      smtp: { ...smtpBase, auth: { type: 'OAuth2', user: row.smtp_username || token.email, accessToken: token.accessToken } },
       expiresAt: new Date(token.expiresAt).toISOString(),
     };
   }
@@ -290,16 +333,6 @@ export class SettingsService {
   private findRow(accountId: string) {
     return this.db.selectFrom('email_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
   }
-
-  private findCredential(accountId: string, provider: OAuthProviderId, db: Kysely<Database> = this.db) {
-    return db
-      .selectFrom('oauth_credentials')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('provider', '=', provider)
-      .orderBy('updated_at', 'desc')
-      .executeTakeFirst();
-  }
 }
 
 function boolFlag(value: boolean | undefined, existing: 0 | 1 | undefined): 0 | 1 {
@@ -312,7 +345,6 @@ export function providerName(provider: OAuthProviderId): string {
 }
 
 function toView(row: EmailSettingsRow, credential: OAuthCredentialRow | undefined): SettingsView {
-  const lastTest = row.last_test_json ? (JSON.parse(row.last_test_json) as LastTest) : null;
   const needsReauth = credential?.status === 'needs_reauth';
   const auth: SettingsView['auth'] =
     row.auth_method === 'password'
@@ -320,12 +352,11 @@ function toView(row: EmailSettingsRow, credential: OAuthCredentialRow | undefine
       : {
           method: 'oauth',
           provider: row.oauth_provider!,
+          account: credential?.email ?? row.oauth_account ?? row.imap_username,
           connected: credential !== undefined && !needsReauth,
           ...(credential ? { email: credential.email } : {}),
           needsReauthorization: needsReauth || credential === undefined,
         };
-  const status: SettingsView['status'] =
-    auth.method === 'oauth' && auth.needsReauthorization ? 'needs_reauth' : !lastTest ? 'untested' : lastTest.ok ? 'connected' : 'failing';
   return {
     accountId: row.account_id,
     email: row.email,
@@ -336,9 +367,29 @@ function toView(row: EmailSettingsRow, credential: OAuthCredentialRow | undefine
     checkIntervalSeconds: row.check_interval_seconds,
     deleteAfterProcessing: row.delete_after_processing === 1,
     allowUntrustedCertificates: row.allow_untrusted_tls === 1,
-    status,
-    lastTest,
+    status: accountStatus(row, credential),
+    lastTest: lastTestOf(savedOutcomes(row)),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** An outcome with the fingerprint of what it tested (kept only in the short-lived latest-test row). */
+function tagged(outcome: ProtocolOutcome | undefined, fingerprint: string | undefined) {
+  return outcome && fingerprint ? { ...outcome, fingerprint } : undefined;
+}
+
+function untagged(outcome: ProtocolOutcome & { fingerprint?: string }): ProtocolOutcome {
+  const { fingerprint: _fingerprint, ...rest } = outcome;
+  return rest;
+}
+
+/** The columns that hold the saved values' test outcomes. */
+function testColumns(outcomes: { imap?: ProtocolOutcome; smtp?: ProtocolOutcome }) {
+  const lastTest = lastTestOf(outcomes);
+  return {
+    last_test_json: lastTest ? JSON.stringify(lastTest) : null,
+    last_test_at: lastTest ? Date.parse(lastTest.at) : null,
+    last_test_ok: lastTest ? (lastTest.ok ? (1 as const) : (0 as const)) : null,
   };
 }

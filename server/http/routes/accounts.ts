@@ -4,8 +4,18 @@ import { requireApiKey } from '../auth.js';
 import { HostCredentialsSchema, SettingsViewSchema } from '../../contract/index.js';
 import { AccountIdSchema } from './sessions.js';
 import { commonErrors, errorResponse, jsonResponse } from './shared.js';
+import { pinSavedServers } from '../../settings/pin-servers.js';
 
 const AccountParams = z.object({ accountId: AccountIdSchema.openapi({ param: { name: 'accountId', in: 'path' } }) });
+
+const CredentialsRequestSchema = z
+  .strictObject({
+    forceRefresh: z
+      .boolean({ error: 'forceRefresh must be true or false.' })
+      .optional()
+      .openapi({ description: 'The mail server refused the last token: fetch a new one now' }),
+  })
+  .openapi('HostCredentialsRequest');
 
 const notConfiguredResponse = { 404: errorResponse('No settings saved for this account') };
 
@@ -29,18 +39,27 @@ export function registerAccountRoutes(api: ApiApp, services: Services): void {
       method: 'post',
       path: '/accounts/{accountId}/credentials',
       summary: 'Ready-to-use imapflow and nodemailer options with a fresh secret (host API key)',
+      description:
+        'Send `{"forceRefresh": true}` when the mail server refused the last access token: a new one is fetched at once ' +
+        '(one refresh, shared by concurrent callers); a grant the provider no longer accepts answers `409 OAUTH_REAUTH_REQUIRED` ' +
+        'and the settings show `needs_reauth`. The user name is the saved mailbox (a shared mailbox differs from the signed-in account).',
       security: [{ apiKey: [] }],
-      request: { params: AccountParams },
+      request: { params: AccountParams, body: { content: { 'application/json': { schema: CredentialsRequestSchema } }, required: false } },
       responses: {
         200: jsonResponse(HostCredentialsSchema, 'Connection options'),
         ...commonErrors,
         ...notConfiguredResponse,
-        409: errorResponse('The OAuth connection needs to be renewed'),
+        409: errorResponse('The OAuth connection needs to be renewed, or a saved host now resolves to a blocked address (BLOCKED_ADDRESS)'),
       },
     }),
     async (c) => {
       const { accountId } = c.req.valid('param');
-      const credentials = await services.settings.credentials(accountId);
+      const { forceRefresh } = c.req.valid('json');
+      // The saved hosts are checked again now; the fetcher gets the checked address (+ servername).
+      const saved = await services.settings.get(accountId);
+      const pins = await pinSavedServers(services.net, { ...saved, oauthProvider: saved.auth.method === 'oauth' ? saved.auth.provider : undefined }, c.get('logger'));
+      const found = await services.settings.credentials(accountId, { forceRefresh: forceRefresh === true });
+      const credentials = { ...found, imap: { ...found.imap, ...pins.imap }, smtp: { ...found.smtp, ...pins.smtp } };
       await services.audit.record({ actor: 'host', accountId, action: 'credentials.read', result: 'ok', requestId: c.get('requestId') });
       c.header('Cache-Control', 'no-store');
       return c.json(credentials, 200);

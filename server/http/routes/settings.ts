@@ -33,7 +33,7 @@ export function registerSettingsRoutes(api: ApiApp, services: Services): void {
       const { accountId } = c.get('session');
       const input = c.req.valid('json');
       try {
-        const view = await services.settings.put(accountId, input);
+        const view = await services.settings.put(accountId, input, { sessionId: c.get('session').sessionId });
         await services.audit.record({
           actor: 'session',
           accountId,

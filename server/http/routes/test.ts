@@ -7,10 +7,17 @@ import { errorBodyOf } from '../error-status.js';
 import { commonErrors, errorResponse, jsonBody } from './shared.js';
 import { TestInputSchema, TestResultSchema } from '../../contract/test-result.js';
 
+/** What a person reads while a phase runs (the widget localises by `name`; this is the fallback). */
+function phaseStartLabel(name: string): string {
+  return name === 'greeting' ? "Waiting for the server's greeting…" : `${name}…`;
+}
+
 /**
  * `POST /test` → `{ok, imap?, smtp?}`: real IMAP and SMTP connection tests, run in parallel.
  * With `Accept: text/event-stream` the answer is a server-sent event stream: `phase` events
- * (`{protocol, name, ok, ms}`) as each phase finishes, then one `result` event.
+ * (`{protocol, name, ok, ms}`) as each phase finishes, `progress` events
+ * (`{protocol, name, running: true, label}`) as each starts, a `protocol` event when one protocol's
+ * check is over, then one `result` event.
  */
 export function registerTestRoutes(api: ApiApp, services: Services): void {
   api.use('/test', requireSession(services));
@@ -48,9 +55,21 @@ export function registerTestRoutes(api: ApiApp, services: Services): void {
       if (!streamed) return c.json(await services.mailTests.run(prepared), 200);
       return streamSSE(c, async (stream) => {
         try {
-          const answer = await services.mailTests.run(prepared, (protocol, phase) => {
-            void stream.writeSSE({ event: 'phase', data: JSON.stringify({ protocol, ...phase }) });
-          });
+          const answer = await services.mailTests.run(
+            prepared,
+            (protocol, phase) => {
+              void stream.writeSSE({ event: 'phase', data: JSON.stringify({ protocol, ...phase }) });
+            },
+            {
+              // A phase that may take long (the greeting) is shown while it lasts, not only when it ends.
+              onPhaseStart: (protocol, name) => {
+                void stream.writeSSE({ event: 'progress', data: JSON.stringify({ protocol, name, running: true, label: phaseStartLabel(name) }) });
+              },
+              onProtocol: (protocol, result) => {
+                void stream.writeSSE({ event: 'protocol', data: JSON.stringify({ protocol, ...result }) });
+              },
+            },
+          );
           await stream.writeSSE({ event: 'result', data: JSON.stringify(answer) });
         } catch (error) {
           c.get('logger').error('connection test failed', { error });
