@@ -23,7 +23,13 @@ export const OAuthFlowStatusSchema = z
   .object({
     status: z.enum(OAUTH_FLOW_STATUSES),
     email: z.string().optional(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    error: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        steps: z.array(z.string()).optional().openapi({ description: 'What to do, when the provider said why (AADSTS codes, admin_policy_enforced…)' }),
+      })
+      .optional(),
   })
   .openapi('OAuthFlowStatus');
 

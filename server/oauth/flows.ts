@@ -32,7 +32,7 @@ export interface NewFlow {
 export interface FlowStatus {
   status: 'pending' | 'connected' | 'failed';
   email?: string;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; steps?: string[] };
 }
 
 export interface FlowStoreOptions {
@@ -137,11 +137,14 @@ export class FlowStore {
       .execute();
   }
 
-  /** Marks a flow failed with a code and sentence the widget can show. */
-  async fail(flowId: string, code: OAuthErrorCode, message: string): Promise<void> {
+  /**
+   * Marks a flow failed with a code, a sentence and steps the widget can show. The steps are kept
+   * one per line after the sentence in `error_message` (a sentence has no line break).
+   */
+  async fail(flowId: string, code: OAuthErrorCode, message: string, steps: string[] = []): Promise<void> {
     await this.db
       .updateTable('oauth_flows')
-      .set({ status: 'failed', error_code: code, error_message: message })
+      .set({ status: 'failed', error_code: code, error_message: [message, ...steps].map((line) => line.replace(/[\r\n]+/g, ' ')).join('\n') })
       .where('id', '=', flowId)
       .execute();
   }
@@ -157,7 +160,8 @@ export class FlowStore {
     if (!flow) return undefined;
     if (flow.status === 'connected') return { status: 'connected', ...(flow.result_email ? { email: flow.result_email } : {}) };
     if (flow.status === 'failed') {
-      return { status: 'failed', error: { code: flow.error_code ?? 'OAUTH_PROVIDER_ERROR', message: flow.error_message ?? '' } };
+      const [message = '', ...steps] = (flow.error_message ?? '').split('\n');
+      return { status: 'failed', error: { code: flow.error_code ?? 'OAUTH_PROVIDER_ERROR', message, ...(steps.length ? { steps } : {}) } };
     }
     if (flow.consumed_at === null && flow.expires_at <= this.now()) {
       return { status: 'failed', error: { code: 'OAUTH_STATE_EXPIRED', message: oauthMessage('OAUTH_STATE_EXPIRED', flow.provider) } };

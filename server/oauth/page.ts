@@ -7,7 +7,7 @@ export interface OAuthResultMessage {
   flowId?: string;
   status: 'connected' | 'failed';
   email?: string;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; steps?: string[] };
 }
 
 export interface CallbackPageInput {
@@ -45,6 +45,7 @@ export function renderCallbackPage(input: CallbackPageInput): { html: string; he
 <main>
 <h1>${title}</h1>
 <p role="status">${text}</p>
+${message.error?.steps?.length ? `<ul>${message.error.steps.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ul>` : ''}
 ${message.error ? `<p><code>${escapeHtml(message.error.code)}</code></p>` : ''}
 ${back ? `<p><a href="${escapeHtml(back)}">Return to the application</a></p>` : ''}
 </main>

@@ -7,7 +7,7 @@ import { ApiError } from '../http/errors.js';
 import { OAuthCallError, type OAuthProviderClient, type TokenSet } from './client.js';
 import type { CredentialStore } from './credentials.js';
 import { FLOW_TTL_MS, FlowError, type FlowStatus, type FlowStore } from './flows.js';
-import { OPERATOR_CODES, oauthError, oauthMessage, oauthStatus, type OAuthErrorCode } from './errors.js';
+import { explainProviderRefusal, OPERATOR_CODES, oauthError, oauthMessage, oauthStatus, type OAuthErrorCode } from './errors.js';
 import { missingScopes, PROVIDER_IDS } from './providers.js';
 
 /** The parameters a provider sends to our callback (query for GET, form for `form_post`). */
@@ -15,12 +15,14 @@ export interface CallbackParams {
   state?: string;
   code?: string;
   error?: string;
+  /** The provider's reason (Microsoft's `AADSTS…: …` text); read to name the failure, shown only when unknown. */
+  errorDescription?: string;
 }
 
 /** How a callback ended: what the page shows and whom it tells. */
 export type CallbackOutcome =
   | { ok: true; flow: OAuthFlowRow; email: string }
-  | { ok: false; code: OAuthErrorCode; message: string; status: ReturnType<typeof oauthStatus>; flow?: OAuthFlowRow };
+  | { ok: false; code: OAuthErrorCode; message: string; steps?: string[]; status: ReturnType<typeof oauthStatus>; flow?: OAuthFlowRow };
 
 export interface OAuthServiceOptions {
   clients: Partial<Record<OAuthProviderId, OAuthProviderClient>>;
@@ -109,18 +111,28 @@ export class OAuthService {
       return this.failure(error.code, provider, error.flow);
     }
     const { flow, codeVerifier } = claimed;
-    const fail = async (code: OAuthErrorCode, extra?: string) => {
-      const outcome = this.failure(code, provider, flow, extra);
-      await this.options.flows.fail(flow.id, code, outcome.message);
+    const fail = async (code: OAuthErrorCode, extra?: string, explained?: { message: string; steps: string[]; reason: string }) => {
+      const outcome: CallbackOutcome & { ok: false } = explained
+        ? { ...this.failure(code, provider, flow), message: explained.message, steps: explained.steps }
+        : this.failure(code, provider, flow, extra);
+      await this.options.flows.fail(flow.id, code, outcome.message, outcome.steps);
       const level = OPERATOR_CODES.has(code) ? 'error' : 'warn';
-      log[level]('oauth sign-in failed', { provider, errorCode: code, flowId: flow.id, operatorProblem: OPERATOR_CODES.has(code) });
+      log[level]('oauth sign-in failed', {
+        provider,
+        errorCode: code,
+        flowId: flow.id,
+        operatorProblem: OPERATOR_CODES.has(code),
+        ...(explained ? { providerReason: explained.reason } : {}),
+      });
       await this.audit(flow, 'error', { provider, errorCode: code });
       return outcome;
     };
 
     if (params.error) {
       const providerError = /^[a-z0-9_.-]{1,64}$/i.test(params.error) ? params.error : 'unknown_error';
-      return fail(providerError === 'access_denied' ? 'OAUTH_CONSENT_DENIED' : 'OAUTH_PROVIDER_ERROR', providerError);
+      // Microsoft says why in error_description (AADSTS codes); Google in error itself.
+      const refusal = explainProviderRefusal(provider, providerError, params.errorDescription);
+      return fail(refusal.code, undefined, refusal);
     }
     if (!params.code) return fail('OAUTH_PROVIDER_ERROR', 'no authorization code');
     const client = this.options.clients[provider];

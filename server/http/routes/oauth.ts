@@ -131,7 +131,7 @@ async function handleCallback(
         type: 'oauth-result',
         ...(flow ? { flowId: flow.id } : {}),
         status: 'failed',
-        error: { code: outcome.code, message: outcome.message },
+        error: { code: outcome.code, message: outcome.message, ...(outcome.steps ? { steps: outcome.steps } : {}) },
       };
   // A replayed link must not overwrite what the first (real) callback already told the widget.
   const tellWidget = flow !== undefined && (outcome.ok || outcome.code !== 'OAUTH_STATE_USED');
@@ -152,5 +152,5 @@ async function formParams(c: Context<AppEnv>): Promise<CallbackParams> {
 
 function pick(source: URLSearchParams): CallbackParams {
   const get = (key: string) => source.get(key)?.slice(0, 4096) ?? undefined;
-  return { state: get('state'), code: get('code'), error: get('error') };
+  return { state: get('state'), code: get('code'), error: get('error'), errorDescription: get('error_description') };
 }
