@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fast start: bundles server/main.ts and its dependencies into dist/server/main.mjs with esbuild
+// Fast start: builds the widget (scripts/widget-build.mjs) when a widget source changed, bundles server/main.ts and its dependencies into dist/server/main.mjs with esbuild
 // (only when a source changed), then runs the bundle with plain Node. Loading every module
 // through tsx's loader hooks is what makes `tsx server/main.ts` take seconds to become healthy;
 // one bundle loads in a fraction of that. Native and optional modules stay external.
@@ -46,5 +46,9 @@ if (stale) {
   writeFileSync(partial, result.outputFiles[0].contents);
   renameSync(partial, bundle);
 }
+
+// The widget files the server serves at /widget/ (dist/widget/), built once and again only when a widget source changed.
+const { ensureWidgetBuilt } = await import('./widget-build.mjs');
+await ensureWidgetBuilt({ log: (line) => process.stdout.write(`${line}\n`) });
 
 await import(pathToFileURL(bundle).href);

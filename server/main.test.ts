@@ -88,13 +88,16 @@ describe('the bundled fast start', () => {
   });
   afterAll(() => server?.stop());
 
-  it('serves health, the OpenAPI document, the demo page and the widget bundle', async () => {
+  it('serves health, the OpenAPI document and the prebuilt widget compressed; outside demo mode no demo page', async () => {
     expect(await (await fetch(`${server.apiUrl}/health`)).json()).toMatchObject({ status: 'ok' });
     const doc = (await (await fetch(`${server.apiUrl}/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(doc.paths)).toContain('/settings');
-    expect(await (await fetch(`${server.url}/`)).text()).toContain('<email-config-wizard');
-    const widget = await fetch(`${server.url}/widget/email-config-wizard.js`);
+    expect((await fetch(`${server.url}/`)).status).toBe(404);
+    expect((await fetch(`${server.url}/demo/session`, { method: 'POST' })).status).toBe(404);
+    const widget = await fetch(`${server.url}/widget/email-config-wizard.iife.js`, { headers: { 'Accept-Encoding': 'gzip' } });
     expect(widget.status).toBe(200);
+    expect(widget.headers.get('etag')).toMatch(/^"[\w-]+-gz"$/);
+    expect(await widget.text()).toMatch(/import\(new URL\("script\/email-config-wizard-[\w-]+\.js"/);
   });
 
   it('saves and hands out settings, secrets included', async () => {
