@@ -11,7 +11,7 @@ import { AppError } from '../contract/errors.js';
 import { errorBody } from './errors.js';
 import { errorBodyOf, isAppError, statusOf } from './error-status.js';
 import type { ApiApp, AppEnv, Services } from './context.js';
-import { createOriginCheck } from './origins.js';
+import { createOriginCheck } from '../auth/origins.js';
 import { validationHook } from './validation.js';
 import { DecryptionError } from '../crypto/keyring.js';
 import { registerHealthRoutes } from './routes/health.js';
