@@ -80,7 +80,10 @@ CREATE TABLE IF NOT EXISTS oauth_flows (
   credential_id            TEXT,
   created_at               BIGINT NOT NULL,
   expires_at               BIGINT NOT NULL,
-  consumed_at              BIGINT
+  consumed_at              BIGINT,
+  -- SHA-256 of the secret in the first-party cookie set when the browser opened the sign-in:
+  -- only that browser's callback completes the flow (RFC 9700 §4.7.1).
+  browser_hash             TEXT
 );
 CREATE INDEX IF NOT EXISTS oauth_flows_expiry ON oauth_flows (expires_at);
 
@@ -119,7 +122,7 @@ CREATE INDEX IF NOT EXISTS audit_log_account ON audit_log (account_id, at);
 -- the change that causes it; `payload` is the exact body every attempt sends and `id` is its
 -- `webhook-id`. A sender claims due rows with a short lease (lease_owner, lease_until), so one
 -- instance sends a given event; `state` ends as 'delivered' or 'dead' (retried for 24 h), and
--- finished rows are pruned after a retention (server/events/retention.ts). Never a secret.
+-- finished rows are pruned after a retention (30 days, EVENT_RETENTION_MS). Never a secret.
 CREATE TABLE IF NOT EXISTS account_events (
   id                       TEXT PRIMARY KEY,
   account_id               TEXT NOT NULL,
@@ -138,6 +141,7 @@ CREATE TABLE IF NOT EXISTS account_events (
 );
 CREATE INDEX IF NOT EXISTS account_events_due ON account_events (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS account_events_account ON account_events (account_id, created_at);
+CREATE INDEX IF NOT EXISTS account_events_finished ON account_events (finished_at);
 
 -- Token-endpoint pacing shared by every instance (DESIGN.md "Token refresh at scale"): per
 -- provider, the earliest time the next token request may start. Each request reserves a slot by
@@ -174,3 +178,7 @@ CREATE TABLE IF NOT EXISTS audit_daily_counts (
 CREATE INDEX IF NOT EXISTS audit_daily_counts_day ON audit_daily_counts (day);
 -- The retention job deletes old audit entries by time.
 CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
+
+-- Retention (server/store/retention.ts) deletes old rows through these indexes, in batches.
+CREATE INDEX IF NOT EXISTS rate_limits_window ON rate_limits (window_start);
+CREATE INDEX IF NOT EXISTS connection_tests_at ON connection_tests (at);

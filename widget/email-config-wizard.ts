@@ -25,8 +25,11 @@ import { addressStep } from './steps/address.js';
 import { laterSteps, loadLaterSteps } from './lazy-steps.js';
 import type { SourceProgress, WizardHost } from './steps/host.js';
 import { spinner } from './steps/shared.js';
+import { isLaunchUrl, postToWindow } from './oauth-launch.js';
 
 const FLOW_POLL_MS = 1500;
+/** The popup's window name: the launch form is posted into it. */
+const OAUTH_WINDOW = 'ecw-oauth';
 /** How long after the document is ready a missing session token counts as a mistake. */
 const TOKEN_GRACE_MS = 1000;
 const STORAGE_PREFIX = 'ecw:';
@@ -230,7 +233,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     this.error = null;
     this.dispatch({ type: 'choose-oauth', provider });
     this.popup?.close();
-    const popup = window.open('', 'ecw-oauth', 'popup,width=520,height=680');
+    const popup = window.open('', OAUTH_WINDOW, 'popup,width=520,height=680');
     this.popup = popup;
     // Blocked: redirect mode, where the callback sends the browser back to this page.
     const returnUrl = popup ? undefined : window.location.href;
@@ -244,7 +247,9 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
           this.navigate(authorizationUrl);
           return;
         }
-        popup.location.href = authorizationUrl;
+        // The server's launch page binds the sign-in to this browser: it is opened with a form POST.
+        if (isLaunchUrl(authorizationUrl)) postToWindow(authorizationUrl, OAUTH_WINDOW);
+        else popup.location.href = authorizationUrl;
         this.watchFlow(flowId);
       } catch (error) {
         popup?.close();
@@ -254,9 +259,10 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     })();
   }
 
-  /** Leaves the page for the provider (redirect mode); a seam that tests replace. */
+  /** Leaves the page for the sign-in (redirect mode); a seam that tests replace. */
   protected navigate(url: string): void {
-    window.location.assign(url);
+    if (isLaunchUrl(url)) postToWindow(url, '_self');
+    else window.location.assign(url);
   }
 
   cancelOAuth(): void {

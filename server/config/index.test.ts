@@ -39,6 +39,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the retention rules: table=hours overrides and the job interval, with defaults', () => {
+    const defaults = loadConfig({}, { cwd: freshDir() }).retention;
+    expect(defaults).toEqual({ overridesMs: new Map(), intervalMs: 600_000 });
+    const set = loadConfig({ EMAIL_WIZARD_RETENTION: 'oauth_flows=48, rate_limits=1.5', EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS: '120' }, { cwd: freshDir() });
+    expect(set.retention).toEqual({ overridesMs: new Map([['oauth_flows', 48 * 3600_000], ['rate_limits', 1.5 * 3600_000]]), intervalMs: 120_000 });
+    for (const value of ['oauth_flows', 'nope=3', 'rate_limits=0', 'rate_limits=-1']) {
+      expect(() => loadConfig({ EMAIL_WIZARD_RETENTION: value }, { cwd: freshDir() })).toThrow(/^EMAIL_WIZARD_RETENTION holds/);
+    }
+    expect(() => loadConfig({ EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS: '5' }, { cwd: freshDir() })).toThrow(/^EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS/);
+  });
+
   it('reuses the generated secrets on the next start', () => {
     const cwd = freshDir();
     const first = loadConfig({}, { cwd });

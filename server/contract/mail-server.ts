@@ -1,9 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { OAUTH_PROVIDERS, SECURITY_MODES } from './codes.js';
 import { CONTROL_CHARS } from './text.js';
-
-const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?$/i;
-const IPV6_LITERAL = /^\[?[0-9a-f:.]+\]?$/i;
+import { normaliseHost } from '../net/host.js';
 
 export const SecuritySchema = z
   .enum(SECURITY_MODES, { error: 'Security must be "tls", "starttls" or "none".' })
@@ -16,10 +14,12 @@ export const HostSchema = z
   .trim()
   .min(1, 'Enter the server name, for example imap.example.com.')
   .max(253, 'A server name is at most 253 characters long.')
-  .refine((host) => HOSTNAME.test(host) || (host.includes(':') && IPV6_LITERAL.test(host)), {
+  // The one normal form of a host (lower case, IDN → punycode, no trailing dot, canonical IP):
+  // `imap.bücher.test` is accepted and saved as `imap.xn--bcher-kva.test`.
+  .refine((host) => normaliseHost(host) !== undefined, {
     message: 'This is not a valid server name; use something like imap.example.com.',
   })
-  .transform((host) => host.toLowerCase().replace(/\.$/, ''));
+  .transform((host) => normaliseHost(host)!);
 
 export const PortSchema = z
   .number({ error: 'The port must be a whole number from 1 to 65535.' })

@@ -70,7 +70,8 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
     return limitBody(c, next);
   });
   api.use('*', async (c, next) => {
-    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !c.req.path.endsWith('/callback')) {
+    // The OAuth callback (form_post) and launch (the widget's form) are browser form posts, not API calls.
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && !/\/(callback|launch)$/.test(c.req.path)) {
       const type = c.req.header('content-type');
       const hasBody = type !== undefined || (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
       if (hasBody && !JSON_MEDIA_TYPE.test(type ?? '')) throw unsupportedMediaType();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../testing/oauth-server.js';
-import { HOST_ORIGIN, OAUTH_TEST_ENV, hostCredentials, saveOAuthSettings, signIn } from '../testing/oauth-journeys.js';
+import { HOST_ORIGIN, OAUTH_TEST_ENV, callbackRequest, hostCredentials, launchSignIn, saveOAuthSettings, signIn } from '../testing/oauth-journeys.js';
 
 let oauth: OAuthTestServer;
 let app: TestApp;
@@ -139,10 +139,11 @@ describe('refused callbacks', () => {
   it('an expired state is refused', async () => {
     const token = await app.session('r-expired', { origin: HOST_ORIGIN });
     const started = (await (await app.request('/oauth/google', { method: 'POST', token, json: {} })).json()) as { authorizationUrl: string; flowId: string };
+    const browser = await launchSignIn(app, started.authorizationUrl);
     await app.services.database.db.updateTable('oauth_flows').set({ expires_at: Date.now() - 1 }).where('id', '=', started.flowId).execute();
     expect((await flowStatus(token, started.flowId)).body).toMatchObject({ status: 'failed', error: { code: 'OAUTH_STATE_EXPIRED' } });
-    const step = await oauth.authorize(started.authorizationUrl);
-    const response = await app.fetch(new Request(step.url));
+    const step = await oauth.authorize(browser.providerUrl);
+    const response = await app.fetch(callbackRequest(step, browser.cookie));
     expect(response.status).toBe(410);
     expect(codeOf(await response.text())).toBe('OAUTH_STATE_EXPIRED');
   });
@@ -206,10 +207,11 @@ describe('refused callbacks', () => {
   it('a wrong PKCE verifier makes the code exchange fail', async () => {
     const token = await app.session('r-pkce', { origin: HOST_ORIGIN });
     const started = (await (await app.request('/oauth/google', { method: 'POST', token, json: {} })).json()) as { authorizationUrl: string; flowId: string };
+    const browser = await launchSignIn(app, started.authorizationUrl);
     const other = app.services.keyring.encrypt('a-completely-different-verifier-0123456789abc', { accountId: 'r-pkce', column: 'oauth_flows.code_verifier_enc' });
     await app.services.database.db.updateTable('oauth_flows').set({ code_verifier_enc: other }).where('id', '=', started.flowId).execute();
-    const step = await oauth.authorize(started.authorizationUrl);
-    const response = await app.fetch(new Request(step.url));
+    const step = await oauth.authorize(browser.providerUrl);
+    const response = await app.fetch(callbackRequest(step, browser.cookie));
     expect(response.status).toBe(400);
     expect(codeOf(await response.text())).toBe('OAUTH_CODE_EXCHANGE_FAILED');
     expect(oauth.tokenRequests.at(-1)).toMatchObject({ grantType: 'authorization_code', status: 400 });
@@ -246,8 +248,9 @@ describe('flow status and providers', () => {
     };
     await readUntil('"pending"');
     expect(text).toContain('event: status');
-    const step = await oauth.authorize(authorizationUrl);
-    expect((await app.fetch(new Request(step.url))).status).toBe(200);
+    const browser = await launchSignIn(app, authorizationUrl);
+    const step = await oauth.authorize(browser.providerUrl);
+    expect((await app.fetch(callbackRequest(step, browser.cookie))).status).toBe(200);
     await readUntil('"connected"');
     await readUntil('\u0000'); // to the end: the stream closes after the final status
     const events = text.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as { status: string });

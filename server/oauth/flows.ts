@@ -92,21 +92,47 @@ export class FlowStore {
         created_at: now,
         expires_at: expiresAt,
         consumed_at: null,
+        browser_hash: null,
       })
       .execute();
     return { flowId, state, codeVerifier, expiresAt };
   }
 
   /**
-   * Takes the flow a callback's `state` names, exactly once. Throws a `FlowError` for an unknown,
-   * replayed or expired state or one started for another provider.
+   * Binds a pending flow to the browser that opens it (RFC 9700 §4.7.1), once: returns the secret
+   * for that browser's first-party cookie (only its SHA-256 is stored) and what the provider's
+   * authorisation URL needs. A flow opened already, finished, expired or unknown is a `FlowError`.
    */
-  async claim(state: string | undefined, provider: OAuthProviderId): Promise<{ flow: OAuthFlowRow; codeVerifier: string }> {
-    const flowId = /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{20,}$/.exec(state ?? '')?.[1];
-    if (!state || !flowId) throw new FlowError('OAUTH_STATE_INVALID');
-    const flow = await this.db.selectFrom('oauth_flows').selectAll().where('id', '=', flowId).executeTakeFirst();
-    if (!flow || !sameHash(hashState(state), flow.state_hash)) throw new FlowError('OAUTH_STATE_INVALID');
+  async bindBrowser(state: string | undefined): Promise<{ flow: OAuthFlowRow; codeVerifier: string; browserSecret: string }> {
+    const flow = await this.findByState(state);
+    if (flow.consumed_at !== null || flow.browser_hash !== null) throw new FlowError('OAUTH_STATE_USED', flow);
+    if (flow.expires_at <= this.now()) throw new FlowError('OAUTH_STATE_EXPIRED', flow);
+    const browserSecret = randomBytes(32).toString('base64url');
+    const bound = await this.db
+      .updateTable('oauth_flows')
+      .set({ browser_hash: hashState(browserSecret) })
+      .where('id', '=', flow.id)
+      .where('browser_hash', 'is', null)
+      .where('consumed_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(bound.numUpdatedRows) !== 1) throw new FlowError('OAUTH_STATE_USED', flow);
+    const codeVerifier = this.keyring.decrypt(flow.code_verifier_enc, { accountId: flow.account_id, column: VERIFIER_COLUMN });
+    return { flow, codeVerifier, browserSecret };
+  }
+
+  /**
+   * Takes the flow a callback's `state` names, exactly once, and only for the browser it was bound
+   * to (`browserSecret` from its cookie). Throws a `FlowError` for an unknown, replayed or expired
+   * state, one started for another provider, or another browser (`OAUTH_BROWSER_MISMATCH`, which
+   * changes nothing: the browser that started the flow can still finish it).
+   */
+  async claim(state: string | undefined, provider: OAuthProviderId, browserSecret?: string): Promise<{ flow: OAuthFlowRow; codeVerifier: string }> {
+    const flow = await this.findByState(state);
     if (flow.consumed_at !== null) throw new FlowError('OAUTH_STATE_USED', flow);
+    if (!flow.browser_hash || !browserSecret || !sameHash(hashState(browserSecret), flow.browser_hash)) {
+      throw new FlowError('OAUTH_BROWSER_MISMATCH', flow);
+    }
+    const flowId = flow.id;
     const now = this.now();
     const taken = await this.db
       .updateTable('oauth_flows')
@@ -126,6 +152,19 @@ export class FlowStore {
     }
     const codeVerifier = this.keyring.decrypt(flow.code_verifier_enc, { accountId: flow.account_id, column: VERIFIER_COLUMN });
     return { flow: claimed, codeVerifier };
+  }
+
+  /** The flow a `state` names, unchanged (FlowError `OAUTH_STATE_INVALID` when there is none). */
+  peek(state: string | undefined): Promise<OAuthFlowRow> {
+    return this.findByState(state);
+  }
+
+  private async findByState(state: string | undefined): Promise<OAuthFlowRow> {
+    const flowId = /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{20,}$/.exec(state ?? '')?.[1];
+    if (!state || !flowId) throw new FlowError('OAUTH_STATE_INVALID');
+    const flow = await this.db.selectFrom('oauth_flows').selectAll().where('id', '=', flowId).executeTakeFirst();
+    if (!flow || !sameHash(hashState(state), flow.state_hash)) throw new FlowError('OAUTH_STATE_INVALID');
+    return flow;
   }
 
   /** Marks a claimed flow connected. */

@@ -76,7 +76,15 @@ export function createOAuth(deps: OAuthDependencies): OAuthModule {
   const schedule = new RefreshSchedule(database.db, database.dialect);
   const pace = new TokenPace(database.db, { ratePerSecond: config.oauthTokenRate });
   const tokens = new TokenService({ store: credentials, clients, logger: log, audit, pace, schedule, ...deps.tokenOptions });
-  const service = new OAuthService({ clients, flows, credentials, logger: log, audit, isAllowedOrigin: createOriginCheck(config) });
+  const service = new OAuthService({
+    clients,
+    flows,
+    credentials,
+    logger: log,
+    audit,
+    isAllowedOrigin: createOriginCheck(config),
+    launchUrlFor: (provider) => `${config.publicUrl}${config.basePath}/oauth/${provider}/launch`,
+  });
   return {
     service,
     tokens,

@@ -32,7 +32,14 @@ export interface OAuthServiceOptions {
   audit: AuditLog;
   /** Which browser origins may receive the result (postMessage, redirect back). */
   isAllowedOrigin: (origin: string) => boolean;
+  /** Where the browser opens a sign-in (`POST …/oauth/<provider>/launch`), on this server's own origin. */
+  launchUrlFor: (provider: OAuthProviderId) => string;
 }
+
+/** What a launch answers: the provider's authorisation URL and the secret for this browser's cookie. */
+export type LaunchOutcome =
+  | { ok: true; flow: OAuthFlowRow; location: string; browserSecret: string }
+  | { ok: false; code: OAuthErrorCode; message: string; status: ReturnType<typeof oauthStatus>; flow?: OAuthFlowRow };
 
 /**
  * Runs OAuth sign-ins: starts a flow for a widget session and completes it when the provider
@@ -70,8 +77,39 @@ export class OAuthService {
       returnUrl: input.returnUrl,
       loginHint: input.email,
     });
-    const authorizationUrl = client.authorizationUrl({ state: flow.state, codeVerifier: flow.codeVerifier, loginHint: input.email });
-    return { authorizationUrl, flowId: flow.flowId };
+    // The browser first opens this server's own launch page (a top-level POST from the widget's
+    // page), which binds the flow to that browser with a first-party cookie and only then sends it
+    // on to the provider: a link forwarded to someone else cannot complete this flow.
+    const launch = new URL(this.options.launchUrlFor(provider));
+    launch.searchParams.set('state', flow.state);
+    return { authorizationUrl: launch.toString(), flowId: flow.flowId };
+  }
+
+  /**
+   * Opens a sign-in in the browser that asks (RFC 9700 §4.7.1): the request must come from a page
+   * on the session's origin (or an allowed origin when the session has none) — the browser's own
+   * `Origin` header, which a forwarded link or another site cannot forge — and a flow is opened
+   * once. Answers where to send the browser next and the secret for its cookie.
+   */
+  async launch(provider: OAuthProviderId, state: string | undefined, origin: string | undefined, log: Logger): Promise<LaunchOutcome> {
+    const client = this.options.clients[provider];
+    if (!client) return this.failure('OAUTH_NOT_CONFIGURED', provider);
+    let bound;
+    try {
+      const flow = await this.options.flows.peek(state);
+      const fromItsPage = origin !== undefined && origin !== 'null' && (flow.origin ? origin === flow.origin : this.options.isAllowedOrigin(origin));
+      if (!fromItsPage || flow.provider !== provider) {
+        log.warn('oauth launch refused', { provider, flowId: flow.id, reason: fromItsPage ? 'provider' : 'origin' });
+        return this.failure(fromItsPage ? 'OAUTH_WRONG_PROVIDER' : 'OAUTH_BROWSER_MISMATCH', provider, flow);
+      }
+      bound = await this.options.flows.bindBrowser(state);
+    } catch (error) {
+      if (!(error instanceof FlowError)) throw error;
+      log.warn('oauth launch refused', { provider, errorCode: error.code, flowId: error.flow?.id });
+      return this.failure(error.code, provider, error.flow);
+    }
+    const location = client.authorizationUrl({ state: state!, codeVerifier: bound.codeVerifier, loginHint: bound.flow.login_hint ?? undefined });
+    return { ok: true, flow: bound.flow, location, browserSecret: bound.browserSecret };
   }
 
   flowStatus(flowId: string, accountId: string): Promise<FlowStatus | undefined> {
@@ -101,10 +139,10 @@ export class OAuthService {
   }
 
   /** Completes a callback. Never throws for a provider's or user's failure: the outcome says what went wrong. */
-  async complete(provider: OAuthProviderId, params: CallbackParams, log: Logger): Promise<CallbackOutcome> {
+  async complete(provider: OAuthProviderId, params: CallbackParams, log: Logger, browserSecret?: string): Promise<CallbackOutcome> {
     let claimed;
     try {
-      claimed = await this.options.flows.claim(params.state, provider);
+      claimed = await this.options.flows.claim(params.state, provider, browserSecret);
     } catch (error) {
       if (!(error instanceof FlowError)) throw error;
       log.warn('oauth callback refused', { provider, errorCode: error.code, flowId: error.flow?.id });

@@ -91,6 +91,8 @@ export interface OAuthFlowsTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  /** SHA-256 (hex) of the browser-binding cookie set when the sign-in was opened; null before. */
+  browser_hash: string | null;
 }
 
 export interface ConnectionTestsTable {

@@ -29,6 +29,11 @@ export const MIGRATIONS: Migration[] = [
       if (!tables.some((table) => table.name === 'account_events')) throw new Error('schema.sql did not create account_events');
     },
   },
+  {
+    version: 4,
+    description: 'oauth_flows.browser_hash: the OAuth callback is bound to the browser that opened the sign-in',
+    up: (db) => addColumnIfMissing(db, 'oauth_flows', 'browser_hash', 'TEXT'),
+  },
 ];
 
 /** Applies the steps not yet recorded in `schema_version`, in order. */

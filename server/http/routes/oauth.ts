@@ -10,10 +10,13 @@ import type { OAuthProviderId } from '../../store/database.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
 import { AppError } from '../../contract/errors.js';
 import { createOriginCheck } from '../../auth/origins.js';
+import { browserSecretFor, clearBindingCookie, isRelayed, registerOAuthLaunch, relayFormPost } from './oauth-browser.js';
 
 /** Sign-ins one account may start per window: generous for people, a wall for scripts filling the flow table. */
 const START_LIMIT = 30;
 const START_WINDOW_MS = 10 * 60_000;
+/** Flow-status streams (`GET /oauth/flows/:id`, SSE) one session may hold open at once. */
+export const WATCHERS_PER_SESSION = 3;
 
 const FlowParams = z.object({
   flowId: z
@@ -29,6 +32,8 @@ const FlowParams = z.object({
 export function registerOAuthRoutes(api: ApiApp, services: Services): void {
   const security = [{ session: [] }];
   const isAllowedOrigin = createOriginCheck(services.config);
+  /** Open flow-status streams per session, on this instance. */
+  const watching = new Map<string, number>();
   api.use('/oauth/providers', requireSession(services));
   api.use('/oauth/flows/*', requireSession(services));
 
@@ -66,6 +71,7 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
         return c.json(started, 200);
       },
     );
+    registerOAuthLaunch(api, services, provider);
     api.on(['GET', 'POST'], `/oauth/${provider}/callback`, (c) => handleCallback(c, services, provider, isAllowedOrigin));
     for (const method of ['get', 'post'] as const) {
       api.openAPIRegistry.registerPath({
@@ -99,16 +105,32 @@ export function registerOAuthRoutes(api: ApiApp, services: Services): void {
     }),
     async (c) => {
       const { flowId } = c.req.valid('param');
-      const { accountId } = c.get('session');
+      const { accountId, sessionId } = c.get('session');
       const status = await services.oauth.service.flowStatus(flowId, accountId);
       if (!status) throw new AppError('FLOW_NOT_FOUND', 'There is no sign-in with this id for this account.');
       c.header('Cache-Control', 'no-store');
       if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(status, 200);
+      // Each stream polls the database until the flow ends: a session holds only a few at once.
+      const open = watching.get(sessionId) ?? 0;
+      if (open >= WATCHERS_PER_SESSION) {
+        c.header('Retry-After', '5');
+        throw new AppError(
+          'RATE_LIMITED',
+          `At most ${WATCHERS_PER_SESSION} sign-in status streams can be open at once; close one, or ask GET /oauth/flows/{flowId} without a stream.`,
+        );
+      }
+      watching.set(sessionId, open + 1);
       return streamSSE(c, async (stream) => {
         const stop = new AbortController();
         stream.onAbort(() => stop.abort());
-        for await (const next of services.oauth.service.watchFlow(flowId, accountId, { signal: stop.signal })) {
-          await stream.writeSSE({ event: 'status', data: JSON.stringify(next) });
+        try {
+          for await (const next of services.oauth.service.watchFlow(flowId, accountId, { signal: stop.signal })) {
+            await stream.writeSSE({ event: 'status', data: JSON.stringify(next) });
+          }
+        } finally {
+          const left = (watching.get(sessionId) ?? 1) - 1;
+          if (left > 0) watching.set(sessionId, left);
+          else watching.delete(sessionId);
         }
       }) as never;
     },
@@ -122,7 +144,11 @@ async function handleCallback(
   isAllowedOrigin: (origin: string) => boolean,
 ): Promise<Response> {
   const params = c.req.method === 'POST' ? await formParams(c) : pick(new URL(c.req.url).searchParams);
-  const outcome = await services.oauth.service.complete(provider, params, c.get('logger'));
+  const relay = await relayFormPost(c, params);
+  if (relay) return relay;
+  const outcome = await services.oauth.service.complete(provider, params, c.get('logger'), browserSecretFor(c, params.state));
+  // The cookie has done its work, unless another browser's request cannot have been its owner's.
+  if (outcome.ok || outcome.code !== 'OAUTH_BROWSER_MISMATCH') clearBindingCookie(c, services, provider, params.state);
   const flow = outcome.flow;
   const message: OAuthResultMessage = outcome.ok
     ? { source: 'email-config-wizard', type: 'oauth-result', flowId: outcome.flow.id, status: 'connected', email: outcome.email }
@@ -134,7 +160,8 @@ async function handleCallback(
         error: { code: outcome.code, message: outcome.message, ...(outcome.steps ? { steps: outcome.steps } : {}) },
       };
   // A replayed link must not overwrite what the first (real) callback already told the widget.
-  const tellWidget = flow !== undefined && (outcome.ok || outcome.code !== 'OAUTH_STATE_USED');
+  // Another browser's callback (OAUTH_BROWSER_MISMATCH) changed nothing and tells nobody.
+  const tellWidget = flow !== undefined && (outcome.ok || (outcome.code !== 'OAUTH_STATE_USED' && outcome.code !== 'OAUTH_BROWSER_MISMATCH'));
   const page = renderCallbackPage({
     message,
     // postMessage only to the session's exact origin, and only when it may embed the widget at all.
@@ -144,13 +171,13 @@ async function handleCallback(
   return c.html(page.html, outcome.ok ? 200 : outcome.status, page.headers);
 }
 
-async function formParams(c: Context<AppEnv>): Promise<CallbackParams> {
+async function formParams(c: Context<AppEnv>): Promise<CallbackParams & { relayed?: boolean }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded\b/i.test(type)) return {};
   return pick(new URLSearchParams(await c.req.text()));
 }
 
-function pick(source: URLSearchParams): CallbackParams {
+function pick(source: URLSearchParams): CallbackParams & { relayed?: boolean } {
   const get = (key: string) => source.get(key)?.slice(0, 4096) ?? undefined;
-  return { state: get('state'), code: get('code'), error: get('error'), errorDescription: get('error_description') };
+  return { state: get('state'), code: get('code'), error: get('error'), errorDescription: get('error_description'), relayed: isRelayed(source) };
 }
