@@ -157,7 +157,7 @@ const SCENARIOS: Scenario[] = [
       'GET /settings': {
         json: savedSettings({
           status: 'needs_reauth',
-          auth: { method: 'oauth', provider: 'microsoft', connected: true, needsReauthorization: true },
+          auth: { method: 'oauth', provider: 'microsoft', account: 'support@company.com', connected: true, needsReauthorization: true },
           lastTest: { at: '2026-11-24T08:30:00.000Z', ok: false, imap: { ok: false, code: 'OAUTH_TOKEN_INVALID' } },
         }),
       },
