@@ -65,6 +65,20 @@ describe('POST /test', () => {
     expect(app.logLines.join('\n')).not.toContain(PASSWORD);
   });
 
+  it('the audit log records which servers each test connected to — host, port, the address — and never a secret', async () => {
+    const token = await app.session('acct-audit-hosts');
+    await post(token, { imap, smtp, auth: { method: 'password', password: PASSWORD } });
+    const rows = await app.services.database.db.selectFrom('audit_log').selectAll().where('account_id', '=', 'acct-audit-hosts').where('action', '=', 'mail.test').execute();
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0]!.detail!)).toMatchObject({
+      servers: {
+        imap: { host: MAIL_TEST_HOSTS.imap, port: mail.dovecot.imapsPort, address: '127.0.0.1' },
+        smtp: { host: MAIL_TEST_HOSTS.smtp, port: mail.smtp.port, address: '127.0.0.1' },
+      },
+    });
+    expect(JSON.stringify(rows)).not.toContain(PASSWORD);
+  });
+
   it('checks only the protocol given, and the answer leaves the other out', async () => {
     const token = await app.session('acct-imap-only');
     const { body } = await post(token, { imap, auth: { method: 'password', password: PASSWORD } });
