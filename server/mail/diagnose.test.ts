@@ -17,6 +17,28 @@ const imapNo = (responseText: string, serverResponseCode = 'AUTHENTICATIONFAILED
   Object.assign(new Error('Command failed'), { authenticationFailed: true, responseText, serverResponseCode });
 
 describe('explainFailure', () => {
+  it('the same "not connected" answer to an OAuth sign-in → ACCOUNT_MISMATCH on auth with the Full Access step', () => {
+    const error = explainFailure(imapNo('User is authenticated but not connected.', ''), context({ host: 'outlook.office365.com', credentials: 'oauth', account: 'agent@contoso.test', oauthProvider: 'microsoft' }));
+    expect(error).toMatchObject({ code: 'ACCOUNT_MISMATCH', field: 'auth' });
+    expect(error.steps.join(' ')).toContain('agent@contoso.test');
+    expect(error.steps.join(' ')).toContain('Full Access');
+  });
+
+  it('SMTP without AUTH but with STARTTLS on a plaintext connection → ENCRYPTION_REQUIRED, not SMTP_AUTH_DISABLED', () => {
+    const server = { host: 'smtp.example.com', port: 587, security: 'none' as const, username: 'support@example.com' };
+    const noAuth = Object.assign(new Error('no AUTH'), { code: 'SMTP_AUTH_NOT_OFFERED', startTlsOffered: true });
+    expect(explainFailure(noAuth, context({ protocol: 'smtp', server }))).toMatchObject({ code: 'ENCRYPTION_REQUIRED', field: 'smtp.security' });
+    const noAuthAtAll = Object.assign(new Error('no AUTH'), { code: 'SMTP_AUTH_NOT_OFFERED', startTlsOffered: false });
+    expect(explainFailure(noAuthAtAll, context({ protocol: 'smtp', server })).code).toBe('SMTP_AUTH_DISABLED');
+  });
+
+  it('SMTP 454 4.7.0 during sign-in → TEMPORARY_FAILURE with no field, not AUTH_FAILED', () => {
+    const busy = Object.assign(new Error('Invalid login'), { code: 'EAUTH', responseCode: 454, response: '454 4.7.0 Temporary authentication failure' });
+    const error = explainFailure(busy, context({ protocol: 'smtp', host: 'smtp.example.com', port: 587 }));
+    expect(error.code).toBe('TEMPORARY_FAILURE');
+    expect(error.field).toBeUndefined();
+  });
+
   it("Outlook.com's IMAP-off answer → IMAP_DISABLED with Outlook's switch", () => {
     const error = explainFailure(imapNo('User is authenticated but not connected.', ''), context({ host: 'outlook.office365.com' }));
     expect(error.code).toBe('IMAP_DISABLED');
