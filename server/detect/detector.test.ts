@@ -157,7 +157,7 @@ describe('the built-in database', () => {
 });
 
 describe('MX look-up', () => {
-  it('gives a custom domain on Microsoft 365 its servers and OAuth, for both MX zones', async () => {
+  it('gives a custom domain on Microsoft 365 its servers and OAuth only (no password route since 2022), for both MX zones', async () => {
     for (const email of ['help@m365.test', 'help@newmx.test']) {
       const result = await detector.detect(email);
       expect(result).toMatchObject({
@@ -165,7 +165,7 @@ describe('MX look-up', () => {
         imap: { host: 'outlook.office365.com', username: email },
         source: 'mx',
         confidence: 'high',
-        authMethods: ['oauth', 'password'],
+        authMethods: ['oauth'],
       });
     }
   });
@@ -241,7 +241,7 @@ describe('the domain’s own autoconfig', () => {
 
   it('keeps the OAuth provider named by the MX when autoconfig points at the same servers', async () => {
     const result = await detector.detect('help@m365auto.test');
-    expect(result).toMatchObject({ source: 'autoconfig', provider: { id: 'microsoft-365', oauth: 'microsoft' }, authMethods: ['oauth', 'password'] });
+    expect(result).toMatchObject({ source: 'autoconfig', provider: { id: 'microsoft-365', oauth: 'microsoft' }, authMethods: ['oauth'] });
   });
 
   it('outranks SRV and MX, which become alternatives in that order', async () => {

@@ -36,9 +36,10 @@ export function findProviderByMx(mxHost: string): MxMatch | undefined {
 
 const hostedByServerHost = (() => {
   const map = new Map<string, ProviderEntry>();
-  // Hosted offers (no address domains of their own: Microsoft 365, Google Workspace) first, so a
-  // custom domain pointing at outlook.office365.com is Microsoft 365, not Outlook.com.
-  const ordered = [...index.byId.values()].sort((a, b) => Number(a.domains.length > 0) - Number(b.domains.length > 0));
+  // OAuth providers first, and among them hosted offers (few address domains of their own:
+  // Microsoft 365, Google Workspace), so a custom domain pointing at outlook.office365.com is
+  // Microsoft 365, not Outlook.com or an imported tenant.
+  const ordered = [...index.byId.values()].sort((a, b) => Number(a.oauth === null) - Number(b.oauth === null) || a.domains.length - b.domains.length);
   for (const provider of ordered) {
     if (!provider.supported) continue;
     for (const spec of [provider.imap, provider.smtp, ...(provider.alternatives?.imap ?? []), ...(provider.alternatives?.smtp ?? [])]) {

@@ -24,8 +24,22 @@ export const ServerSpecSchema = z.strictObject({
 
 const DomainSchema = z.string().refine((d) => HOST_NAME.test(d), { message: 'not a lower-case punycode domain' });
 
-const SourceSchema = z.string().refine((s) => /^(https:\/\/\S+|ispdb:\S+)$/.test(s), {
-  message: 'source must be an https URL or ispdb:<file>',
+const SourceSchema = z.string().refine((s) => /^(https:\/\/\S+|(ispdb|fairemail|deltachat|mailcore2|k9):\S+)$/.test(s), {
+  message: 'source must be an https URL or <list>:<file>[@commit] (ispdb, fairemail, deltachat, mailcore2, k9)',
+});
+
+const DateSchema = z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, 'a date as YYYY-MM-DD (or YYYY-MM)');
+
+/** Where one entry's facts come from and how old they are (written by scripts/providers/import.ts). */
+const ProvenanceSchema = z.strictObject({ source: z.union([SourceSchema, z.literal('curated')]), date: DateSchema });
+
+/** What a provider accepts today for IMAP/SMTP sign-in, with the page that says so and its date. */
+const AcceptsSchema = z.strictObject({
+  methods: z.array(z.enum(['oauth', 'password'])).min(1),
+  source: z.url({ protocol: /^https$/ }),
+  date: DateSchema,
+  /** When the claim was last checked against the source. */
+  checked: DateSchema,
 });
 
 export const ProviderEntrySchema = z
@@ -48,8 +62,19 @@ export const ProviderEntrySchema = z
       .strictObject({ imap: z.array(ServerSpecSchema).optional(), smtp: z.array(ServerSpecSchema).optional() })
       .optional(),
     source: z.union([SourceSchema, z.array(SourceSchema).min(1)]),
+    provenance: z.array(ProvenanceSchema).min(1).optional(),
+    accepts: AcceptsSchema.optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.oauth && !p.accepts) {
+      ctx.addIssue({ code: 'custom', message: 'an OAuth provider says what it accepts today (accepts: methods, source, date)' });
+    }
+    if (p.accepts && (p.hints.oauthOnly ?? false) !== (p.accepts.methods.length === 1 && p.accepts.methods[0] === 'oauth')) {
+      ctx.addIssue({ code: 'custom', message: 'hints.oauthOnly must agree with accepts.methods' });
+    }
+    if (p.accepts?.methods.includes('oauth') && !p.oauth) {
+      ctx.addIssue({ code: 'custom', message: 'accepts names oauth but the provider has no OAuth issuer' });
+    }
     if (p.supported && (!p.imap || !p.smtp)) {
       ctx.addIssue({ code: 'custom', message: 'a supported provider needs both imap and smtp' });
     }

@@ -23,8 +23,12 @@ export interface ProviderEntry {
   /** `oauthOnly`: the provider refuses passwords over IMAP/SMTP (no app passwords either). */
   hints: { appPassword?: boolean; enableImap?: boolean; oauthOnly?: boolean; helpUrl?: string };
   alternatives?: { imap?: ServerSpec[]; smtp?: ServerSpec[] };
-  /** Where the facts come from: a URL, or `ispdb:<file>` for Thunderbird's ISPDB. */
+  /** Where the facts come from: a URL, or `<list>:<file>[@commit]` for the public provider lists. */
   source: string | string[];
+  /** Each source with the date of its facts (written by scripts/providers/import.ts). */
+  provenance?: Array<{ source: string; date: string }>;
+  /** What the provider accepts today for IMAP/SMTP sign-in, with the page that says so, its date and when it was checked. */
+  accepts?: { methods: Array<'oauth' | 'password'>; source: string; date: string; checked: string };
 }
 
 /** The result of matching a domain's MX host against hosted-mail patterns. */
