@@ -7,12 +7,11 @@ import { SessionTokens } from './auth/session-tokens.js';
 import { SettingsService } from './settings/service.js';
 import { AuditLog } from './store/audit.js';
 import { RateLimiter } from './store/rate-limits.js';
-import { Retention } from './store/retention.js';
-import { trafficRetentionRules } from './store/retention-rules.js';
 import { SafeNetwork } from './net/index.js';
 import { createDetector, detectorOptionsFromEnv } from './detect/index.js';
 import { createOAuth } from './oauth/index.js';
 import { MailTestService } from './mail/index.js';
+import { createAccountEvents, type AccountEventsOptions } from './events/index.js';
 import { buildHttpApp } from './http/app.js';
 import type { AppEnv, Services } from './http/context.js';
 
@@ -32,6 +31,8 @@ export interface CreateAppOptions {
   extraCa?: string | Buffer;
   /** An open database; otherwise opened from the configuration. */
   database?: DatabaseHandle;
+  /** Webhook sender tuning that is not configuration (tests: a short timeout and poll). */
+  webhookSender?: AccountEventsOptions['senderOptions'];
 }
 
 export interface EmailWizardApp {
@@ -59,8 +60,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
   const keyring = new Keyring(config.encryptionKeys);
   const net = new SafeNetwork({ dnsServers: config.dnsServers, allowPrivateNetworks: config.allowPrivateNetworks, ca: options.extraCa });
   const audit = new AuditLog(database.db, logger);
-  const oauth = createOAuth({ config, database, keyring, logger, audit, transport: net });
-  const settings = new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks, tokens: oauth.tokens });
+  const events = createAccountEvents({ config, database, logger, senderOptions: options.webhookSender });
+  const oauth = createOAuth({ config, database, keyring, logger, audit, transport: net, events: events.recorder });
+  const settings = new SettingsService({ db: database.db, keyring, allowPrivateNetworks: config.allowPrivateNetworks, tokens: oauth.tokens, events: events.recorder });
   const rateLimits = new RateLimiter(database.db);
   const services: Services = {
     config,
@@ -75,11 +77,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     detector: createDetector({ net, logger, ...detectorOptionsFromEnv(options.env ?? process.env) }),
     oauth,
     mailTests: new MailTestService({ net, settings, db: database.db, rateLimits, tokens: oauth.tokens, audit, logger, allowPrivateNetworks: config.allowPrivateNetworks, ca: options.extraCa }),
-    retention: new Retention({ logger, overrides: config.retention.overridesMs, intervalMs: config.retention.intervalMs }),
+    events,
     onClose: [],
   };
-  for (const rule of trafficRetentionRules(database.db)) services.retention.register(rule);
-  services.onClose.push(services.retention.start());
+  services.onClose.push(events.start());
   const refresher = oauth.startRefresher();
   services.onClose.push(async () => {
     oauth.tokens.close(); // callers still waiting for a token get a 503 at once

@@ -22,39 +22,19 @@ export interface Config {
   google?: OAuthProviderConfig;
   microsoft?: OAuthProviderConfig & { tenant: string; authority: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** `EMAIL_WIZARD_RETENTION` and `_RETENTION_INTERVAL_SECONDS`: how long growing tables keep rows (server/store/retention.ts). */
-  retention: RetentionConfig;
   /** `EMAIL_WIZARD_OAUTH_TOKEN_RATE`: token-endpoint requests per second per provider, across all instances. */
   oauthTokenRate: number;
+  /** Account events for the host (Standard Webhooks); undefined when `EMAIL_WIZARD_WEBHOOK_URL` is unset. */
+  webhook?: WebhookConfig;
 }
 
-export interface RetentionConfig {
-  /** Per-table keep times in milliseconds, for the tables the operator named. */
-  overridesMs: ReadonlyMap<string, number>;
-  intervalMs: number;
-}
-
-/** Tables with a retention rule, as `EMAIL_WIZARD_RETENTION` may name them. */
-export const RETENTION_TABLES = ['rate_limits', 'oauth_flows', 'connection_tests', 'audit_log', 'audit_daily_counts', 'account_events'] as const;
-
-/** `EMAIL_WIZARD_RETENTION="oauth_flows=48,connection_tests=2"` (hours, at least 1) and the job's interval (60–86400 s, default 600). */
-function parseRetention(env: Env): RetentionConfig {
-  const overridesMs = new Map<string, number>();
-  for (const item of list(env.EMAIL_WIZARD_RETENTION)) {
-    const match = /^([a-z_]+)\s*=\s*(\d+(?:\.\d+)?)$/.exec(item);
-    if (!match || !(RETENTION_TABLES as readonly string[]).includes(match[1]!) || Number(match[2]) < 1) {
-      throw new ConfigError(
-        `EMAIL_WIZARD_RETENTION holds "${item}"; write table=hours (at least 1) for the tables ${RETENTION_TABLES.join(', ')}, such as oauth_flows=48.`,
-      );
-    }
-    overridesMs.set(match[1]!, Number(match[2]) * 3600_000);
-  }
-  const interval = env.EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS?.trim();
-  const seconds = interval ? Number(interval) : 600;
-  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
-    throw new ConfigError(`EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS must be a whole number of seconds from 60 to 86400, not "${interval}".`);
-  }
-  return { overridesMs, intervalMs: seconds * 1000 };
+/** Where and how account events are sent (server/events). */
+export interface WebhookConfig {
+  url: string;
+  /** `whsec_<base64>`, checked: at least 24 bytes once decoded. */
+  secret: string;
+  /** Seconds to wait after each failed attempt; the last repeats until 24 h have passed. */
+  retryDelaysSeconds: number[];
 }
 
 export interface OAuthProviderConfig {
@@ -114,6 +94,43 @@ function parseDnsServers(raw: string | undefined): string[] | undefined {
     }
   }
   return servers;
+}
+
+/** The production retry schedule: 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h until 24 h have passed. */
+export const DEFAULT_WEBHOOK_RETRY_DELAYS = [5, 300, 1800, 7200, 18000, 36000];
+const WEBHOOK_SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+const MIN_WEBHOOK_SECRET_BYTES = 24; // Standard Webhooks: secrets are 24 to 64 random bytes
+
+/**
+ * `EMAIL_WIZARD_WEBHOOK_URL`, `_SECRET` and `_RETRY_DELAYS`. The URL is operator configuration:
+ * it may name a private address and does not go through the SSRF filter.
+ */
+function parseWebhook(env: Env): WebhookConfig | undefined {
+  const url = env.EMAIL_WIZARD_WEBHOOK_URL?.trim();
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('EMAIL_WIZARD_WEBHOOK_URL is not a URL; give one such as https://app.example.com/hooks/email.');
+  }
+  if (!['http:', 'https:'].includes(parsed.protocol) || parsed.username || parsed.password) {
+    throw new ConfigError('EMAIL_WIZARD_WEBHOOK_URL must be an http:// or https:// URL without a user name or password in it.');
+  }
+  const secret = env.EMAIL_WIZARD_WEBHOOK_SECRET?.trim();
+  if (!secret) {
+    throw new ConfigError('EMAIL_WIZARD_WEBHOOK_SECRET must be set when EMAIL_WIZARD_WEBHOOK_URL is: a whsec_<base64> signing secret of at least 24 random bytes.');
+  }
+  const base64 = WEBHOOK_SECRET.exec(secret)?.[1];
+  if (!base64 || base64.length % 4 !== 0 || Buffer.from(base64, 'base64').length < MIN_WEBHOOK_SECRET_BYTES) {
+    throw new ConfigError('EMAIL_WIZARD_WEBHOOK_SECRET is malformed: it must be whsec_ followed by the base64 of at least 24 random bytes.');
+  }
+  const delays = env.EMAIL_WIZARD_WEBHOOK_RETRY_DELAYS?.trim();
+  const items = delays ? delays.split(',').map((item) => item.trim()) : undefined;
+  if (items?.some((item) => !/^\d+(\.\d+)?$/.test(item))) {
+    throw new ConfigError(`EMAIL_WIZARD_WEBHOOK_RETRY_DELAYS must be comma-separated seconds such as ${DEFAULT_WEBHOOK_RETRY_DELAYS.join(',')}.`);
+  }
+  return { url: parsed.href, secret, retryDelaysSeconds: items ? items.map(Number) : DEFAULT_WEBHOOK_RETRY_DELAYS };
 }
 
 /** `EMAIL_WIZARD_OAUTH_TOKEN_RATE`: a positive number of requests per second (default 10). */
@@ -251,7 +268,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     google,
     microsoft,
     logLevel,
-    retention: parseRetention(env),
     oauthTokenRate: parseTokenRate(env.EMAIL_WIZARD_OAUTH_TOKEN_RATE),
+    webhook: parseWebhook(env),
   };
 }

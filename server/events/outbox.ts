@@ -4,11 +4,9 @@ import type { AccountEventBody } from '../contract/events.js';
 import type { Dialect } from '../store/connect.js';
 import type { AccountEventRow, Database } from '../store/database.js';
 
-/** How long finished events stay listed before they are pruned (README "Account events"). */
-export const EVENT_RETENTION_MS = {
-  delivered: 7 * 24 * 3600_000,
-  dead: 30 * 24 * 3600_000,
-} as const;
+/** How long finished (delivered or dead) events stay listed before they are pruned (README "Account events"). */
+export const EVENT_RETENTION_MS = 30 * 24 * 3600_000;
+const PRUNE_BATCH = 5000;
 
 /** What one delivery attempt ended with. */
 export interface AttemptOutcome {
@@ -127,17 +125,19 @@ export class Outbox {
       .execute();
   }
 
-  /** Deletes delivered and dead events older than their retention; returns how many went. */
-  async prune(now: number, retention = EVENT_RETENTION_MS): Promise<number> {
-    const result = await this.db
-      .deleteFrom('account_events')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('state', '=', 'delivered'), eb('finished_at', '<', now - retention.delivered)]),
-          eb.and([eb('state', '=', 'dead'), eb('finished_at', '<', now - retention.dead)]),
-        ]),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /**
+   * Deletes events finished (delivered or dead) before `before`, at most 5000 per statement
+   * through the finished_at index, so no statement holds the database for long. Pending events
+   * are never pruned. Returns how many went.
+   */
+  async prune(before: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const batch = this.db.selectFrom('account_events').select('id').where('finished_at', '<', before).orderBy('finished_at').limit(PRUNE_BATCH);
+      const result = await this.db.deleteFrom('account_events').where('id', 'in', batch).executeTakeFirst();
+      const count = Number(result.numDeletedRows);
+      deleted += count;
+      if (count < PRUNE_BATCH) return deleted;
+    }
   }
 }

@@ -200,21 +200,21 @@ describe.each(['sqlite', 'postgres'] as Dialect[])('webhook sender on %s', (dial
     expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([id]);
   });
 
-  it('prunes delivered events after 7 days and dead ones after 30, keeping pending ones', async () => {
-    const ids = await enqueue(event(`${dialect}-old-delivered`), event(`${dialect}-old-dead`), event(`${dialect}-old-pending`));
+  it('prunes delivered and dead events finished more than 30 days ago, never pending ones', async () => {
+    const ids = await enqueue(event(`${dialect}-old-delivered`), event(`${dialect}-old-dead`), event(`${dialect}-recent-dead`), event(`${dialect}-old-pending`));
     const day = 24 * 3600_000;
     const now = Date.now();
-    const set = (id: string, values: { state: 'delivered' | 'dead' | 'pending'; finished_at: number | null }) =>
+    const set = (id: string, values: { state: 'delivered' | 'dead' | 'pending'; finished_at: number | null; created_at?: number }) =>
       database.db.updateTable('account_events').set(values).where('id', '=', id).execute();
-    await set(ids[0]!, { state: 'delivered', finished_at: now - 8 * day });
-    await set(ids[1]!, { state: 'dead', finished_at: now - 8 * day });
-    await set(ids[2]!, { state: 'pending', finished_at: null });
-    await database.db.updateTable('account_events').set({ created_at: now - 40 * day, next_attempt_at: now + day }).where('id', '=', ids[2]!).execute();
-    expect(EVENT_RETENTION_MS).toEqual({ delivered: 7 * day, dead: 30 * day });
-    expect(await outbox.prune(now)).toBeGreaterThanOrEqual(1);
+    await set(ids[0]!, { state: 'delivered', finished_at: now - 31 * day });
+    await set(ids[1]!, { state: 'dead', finished_at: now - 31 * day });
+    await set(ids[2]!, { state: 'dead', finished_at: now - 29 * day });
+    await set(ids[3]!, { state: 'pending', finished_at: null, created_at: now - 400 * day });
+    expect(EVENT_RETENTION_MS).toBe(30 * day);
     const left = async () => (await database.db.selectFrom('account_events').select('id').where('id', 'in', ids).execute()).map((r) => r.id).sort();
-    expect(await left()).toEqual([ids[1]!, ids[2]!].sort());
-    await outbox.prune(now + 23 * day);
-    expect(await left()).toEqual([ids[2]!]);
+    expect(await outbox.prune(now - EVENT_RETENTION_MS)).toBe(2);
+    expect(await left()).toEqual([ids[2]!, ids[3]!].sort());
+    expect(await outbox.prune(now)).toBe(1);
+    expect(await left()).toEqual([ids[3]!]);
   });
 });

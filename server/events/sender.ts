@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
 import type { AccountEventRow } from '../store/database.js';
-import type { AttemptOutcome, Outbox } from './outbox.js';
+import { EVENT_RETENTION_MS, type AttemptOutcome, type Outbox } from './outbox.js';
 import { nextAttemptAt, RETRY_HORIZON_MS } from './retry.js';
 import { webhookSigner } from './signing.js';
 
@@ -159,7 +159,7 @@ export class WebhookSender {
     const now = this.options.now();
     if (pruneEveryMs <= 0 || now - this.lastPrune < pruneEveryMs) return;
     this.lastPrune = now;
-    const pruned = await outbox.prune(now);
+    const pruned = await outbox.prune(now - EVENT_RETENTION_MS);
     if (pruned > 0) this.options.logger.info('webhook events pruned after their retention', { pruned });
   }
 }

@@ -17,6 +17,7 @@ import { DecryptionError } from '../crypto/keyring.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerAccountRoutes } from './routes/accounts.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerDetectRoutes } from './routes/detect.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
@@ -82,6 +83,7 @@ export function buildHttpApp(services: Services): Hono<AppEnv> {
   registerHealthRoutes(api, services);
   registerSessionRoutes(api, services);
   registerAccountRoutes(api, services);
+  registerEventRoutes(api, services);
   registerSettingsRoutes(api, services);
   registerDetectRoutes(api, services);
   registerOAuthRoutes(api, services);

@@ -4,6 +4,7 @@ import type { Database, OAuthCredentialRow, OAuthProviderId } from '../store/dat
 import type { Dialect } from '../store/connect.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { TokenSet } from './client.js';
+import { changeAccount, type AccountChanges } from '../events/changes.js';
 
 const ACCESS_COLUMN = 'oauth_credentials.access_token_enc';
 const REFRESH_COLUMN = 'oauth_credentials.refresh_token_enc';
@@ -19,6 +20,8 @@ export class CredentialStore {
     private readonly keyring: Keyring,
     private readonly dialect: Dialect,
     private readonly now: () => number = Date.now,
+    /** Account events: a sign-in or a refused grant can change the account's status. */
+    private readonly events?: AccountChanges,
   ) {}
 
   /**
@@ -30,7 +33,7 @@ export class CredentialStore {
     const { accountId, provider, email, tokens } = input;
     const now = this.now();
     const context = (column: string) => ({ accountId, column });
-    return this.db.transaction().execute(async (trx) => {
+    return changeAccount(this.events, this.db, accountId, 'oauth.connected', async (trx) => {
       const existing = await trx
         .selectFrom('oauth_credentials')
         .select(['id', 'refresh_token_enc'])
@@ -153,12 +156,16 @@ export class CredentialStore {
 
   /** The grant is gone: the settings show "needs reauthorisation" until the user reconnects. */
   async markNeedsReauth(id: string, owner: string, reason: string): Promise<void> {
-    await this.db
-      .updateTable('oauth_credentials')
-      .set({ status: 'needs_reauth', status_reason: reason, refresh_lease_owner: null, refresh_lease_until: null, updated_at: this.now() })
-      .where('id', '=', id)
-      .where('refresh_lease_owner', '=', owner)
-      .execute();
+    const accountId = (await this.get(id))?.account_id;
+    if (accountId === undefined) return;
+    await changeAccount(this.events, this.db, accountId, 'oauth.reauth_required', (trx) =>
+      trx
+        .updateTable('oauth_credentials')
+        .set({ status: 'needs_reauth', status_reason: reason, refresh_lease_owner: null, refresh_lease_until: null, updated_at: this.now() })
+        .where('id', '=', id)
+        .where('refresh_lease_owner', '=', owner)
+        .execute(),
+    );
   }
 
   /** Active credentials whose access token ends before `expiringBefore`, or that were last refreshed before `idleSince` (keep-alive). */

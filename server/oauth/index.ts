@@ -8,6 +8,7 @@ import type { Logger } from '../log/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { DatabaseHandle } from '../store/connect.js';
 import type { OAuthProviderId } from '../store/database.js';
+import type { AccountChanges } from '../events/changes.js';
 import { createOriginCheck } from '../auth/origins.js';
 import { OAuthProviderClient } from './client.js';
 import { CredentialStore } from './credentials.js';
@@ -41,6 +42,8 @@ export interface OAuthDependencies {
   /** Outbound HTTP for token calls: the SSRF-safe `SafeNetwork` in production (default: fetch with timeouts). */
   transport?: HttpTransport;
   /** Token-service tuning (tests shorten the back-off). */
+  /** Account events (server/events): sign-ins and refused grants are account changes. */
+  events?: AccountChanges;
   tokenOptions?: Pick<TokenServiceOptions, 'refreshMarginMs' | 'leaseMs' | 'retry' | 'now'>;
 }
 
@@ -71,7 +74,7 @@ export function createOAuth(deps: OAuthDependencies): OAuthModule {
   for (const [id, settings] of Object.entries(providerSettings(config))) {
     clients[id as OAuthProviderId] = new OAuthProviderClient(settings, transport);
   }
-  const credentials = new CredentialStore(database.db, keyring, database.dialect);
+  const credentials = new CredentialStore(database.db, keyring, database.dialect, Date.now, deps.events);
   const flows = new FlowStore(database.db, keyring);
   const schedule = new RefreshSchedule(database.db, database.dialect);
   const pace = new TokenPace(database.db, { ratePerSecond: config.oauthTokenRate });
