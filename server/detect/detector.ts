@@ -23,6 +23,8 @@ export interface DetectorOptions {
   cacheSize?: number;
   /** Guessing starts once the other sources came back empty, or after this long. Default a third of the deadline. */
   guessAfterMs?: number;
+  /** Once a less likely guessed server answered, a silent more likely one gets this much longer. Default 400 ms. */
+  preferenceGraceMs?: number;
   /** Where the domain's own HTTPS, IMAP and SMTP services are looked for (standard ports unless a test says otherwise). */
   ports?: Partial<ServicePorts>;
   logger?: Logger;
@@ -76,7 +78,10 @@ export function createDetector(options: DetectorOptions): Detector {
   const settings = { ...DEFAULTS, ...options };
   const guessAfterMs = options.guessAfterMs ?? Math.round(settings.deadlineMs / 3);
   const ports: ServicePorts = { ...STANDARD_PORTS, ...options.ports };
-  const sources = detectionSources({ ...(settings.ispdbUrl ? { ispdbUrl: settings.ispdbUrl } : {}) });
+  const sources = detectionSources({
+    ...(settings.ispdbUrl ? { ispdbUrl: settings.ispdbUrl } : {}),
+    ...(settings.preferenceGraceMs !== undefined ? { preferenceGraceMs: settings.preferenceGraceMs } : {}),
+  });
   const domainCache = new TtlCache<CachedDomain>(settings.cacheSize);
   const addressCache = new TtlCache<Finding[]>(settings.cacheSize);
   const inflight = new Map<string, Promise<CachedDomain>>();

@@ -29,7 +29,7 @@ const withSignal = (ctx: SourceContext, hooks: SourceHooks): SourceContext => ({
  *
  * @example runSources(detectionSources({}), ctx, { deadlineMs: 3000, fallbackAfterMs: 1000 })
  */
-export function detectionSources(options: { ispdbUrl?: string }): DetectionSourceEntry[] {
+export function detectionSources(options: { ispdbUrl?: string; preferenceGraceMs?: number }): DetectionSourceEntry[] {
   const sources: DetectionSourceEntry[] = [
     { name: 'autoconfig', rank: RANK.autoconfig, confidence: 'high', run: (ctx, hooks) => detectByAutoconfigs(withSignal(ctx, hooks)) },
     { name: 'srv', rank: RANK.srv, confidence: 'medium', run: (ctx, hooks) => detectBySrv(withSignal(ctx, hooks)) },
@@ -37,6 +37,6 @@ export function detectionSources(options: { ispdbUrl?: string }): DetectionSourc
   ];
   const ispdbUrl = options.ispdbUrl;
   if (ispdbUrl) sources.push({ name: 'ispdb', rank: RANK.ispdb, confidence: 'medium', run: (ctx, hooks) => detectByIspdbs(withSignal(ctx, hooks), ispdbUrl) });
-  sources.push({ name: 'guess', rank: RANK.guess, confidence: 'low', fallback: true, run: (ctx, hooks) => detectByGuessing(withSignal(ctx, hooks), hooks) });
+  sources.push({ name: 'guess', rank: RANK.guess, confidence: 'low', fallback: true, run: (ctx, hooks) => detectByGuessing(withSignal(ctx, hooks), hooks, options.preferenceGraceMs) });
   return sources;
 }
