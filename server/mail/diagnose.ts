@@ -83,11 +83,10 @@ function classify(error: unknown, context: FailureContext): Finding {
     const phase = error instanceof PhaseTimeoutError ? error.phase : context.phase;
     if (phase === 'greeting' && error instanceof PhaseTimeoutError && !error.overall && (server.security === 'tls' || context.portSpeaksTls === false)) {
       // The TLS handshake worked, or the probe found that the port does not speak TLS: the security setting is ruled out.
-      const seconds = Math.round(error.limitMs / 1000);
       return {
         code: 'TIMEOUT',
         message:
-          `${target} accepted the connection but sent no ${name} greeting within ${seconds} s. ` +
+          `${target} accepted the connection but sent no ${name} greeting within ${secondsText(error.limitMs)}. ` +
           (server.security === 'tls' ? 'The TLS connection worked, ' : 'The port does not answer TLS either, ') +
           'so the security setting is not the cause: the server may be overloaded, or this port belongs to another service.',
         firstSteps: ['Wait a few minutes and test again: a busy server can be slow to greet.', `Check that port ${server.port} is the ${name} port your provider names.`],
@@ -102,6 +101,10 @@ function classify(error: unknown, context: FailureContext): Finding {
       };
     }
     const what = phase === 'resolve' ? `Looking up ${server.host}` : phase ? `The ${phaseLabel(phase)} step with ${target}` : `The test of ${target}`;
+    if (error instanceof PhaseTimeoutError && error.overall) {
+      // The whole test ran out: say which limit, and blame no field for a step that had not run out of its own time.
+      return { code: 'TIMEOUT', message: `${what} was still running when the whole test reached its limit of ${secondsText(error.limitMs)}.` };
+    }
     return { code: 'TIMEOUT', message: `${what} took too long; the server did not answer in time.`, field: phase === 'resolve' || phase === 'connect' ? field('host') : undefined };
   }
 
@@ -290,6 +293,11 @@ const SOCKET_CODES = /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ENE
 function isSocketError(error: MailLibraryError | undefined): boolean {
   const code = error?.originalCode ?? error?.code ?? '';
   return SOCKET_CODES.test(code) || (error?.code === 'ESOCKET' && SOCKET_CODES.test(error.originalCode ?? '')) || (error?.code === 'ETLS');
+}
+
+/** 30000 → "30 s", 1500 → "1.5 s". */
+function secondsText(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** "Not now": SMTP 4xx, IMAP [UNAVAILABLE], too many connections. */

@@ -103,8 +103,11 @@ describe('testImap against a real Dovecot', () => {
   });
 
   it('the overall deadline stops a test even when each phase is within its limit', async () => {
-    const result = await testImap(mail.network, imap(silent.port, 'tls'), password, { ...options, phaseTimeoutMs: 5000, signal: AbortSignal.timeout(200) });
+    const result = await testImap(mail.network, imap(silent.port, 'tls'), password, { ...options, phaseTimeoutMs: 5000, overallTimeoutMs: 200, signal: AbortSignal.timeout(200) });
     expect(result.error?.code).toBe('TIMEOUT');
+    // Honest about which limit ran out, and no field is blamed for it.
+    expect(result.error?.message).toContain('whole test reached its limit of 0.2 s');
+    expect(result.error?.field).toBeUndefined();
   });
 
   it('certificate for another name → TLS_CERT_INVALID naming the names it is for', async () => {

@@ -131,7 +131,7 @@ describe('a slow greeting', () => {
       const answer = (await response.json()) as any;
       expect(answer.imap.error.code).toBe('TIMEOUT');
       expect(answer.imap.error.field).toBeUndefined();
-      expect(answer.imap.error.message).toContain('within 2 s');
+      expect(answer.imap.error.message).toContain('within 1.5 s');
       expect(answer.imap.error.message).toContain('not the cause');
     } finally {
       await strict.close();
