@@ -16,6 +16,37 @@ describe('normaliseEmail', () => {
     expect(normaliseEmail('jürgen@example.de').email).toBe('jürgen@example.de');
   });
 
+  it('normalises a combining accent to the precomposed letter (NFC), so both spellings are one address', () => {
+    const combining = 'Jose\u0301@example.com';
+    const precomposed = 'Jos\u00e9@example.com';
+    expect(combining).not.toBe(precomposed);
+    expect(normaliseEmail(combining)).toEqual(normaliseEmail(precomposed));
+    expect(normaliseEmail(combining).localPart).toBe('Jos\u00e9');
+  });
+
+  it.each([
+    ['Thai', 'ติดต่อ@example.co.th', 'ติดต่อ'],
+    ['Hindi', 'संपर्क@example.in', 'संपर्क'],
+    ['Hindi on a Hindi domain', 'संपर्क@डाटामेल.भारत', 'संपर्क'],
+    ['Chinese', '支持@example.cn', '支持'],
+    ['Greek with a dot', 'υποστήριξη.πελατών@example.gr', 'υποστήριξη.πελατών'],
+  ])('accepts an internationalised local part (RFC 6531): %s', (_, input, localPart) => {
+    const address = normaliseEmail(input);
+    expect(address.localPart).toBe(localPart);
+    expect(address.domain).toMatch(/^[a-z0-9.-]+$/);
+  });
+
+  it.each([
+    ['a combining mark with nothing to sit on', '\u0301abc@example.com'],
+    ['a combining mark after a dot', 'abc.\u0301def@example.com'],
+    ['an invisible format character', 'sup\u200Bport@example.com'],
+    ['a right-to-left override', 'sup\u202Eport@example.com'],
+    ['a no-break space', 'sup\u00A0port@example.com'],
+    ['a private-use character', 'sup\uE000port@example.com'],
+  ])('still refuses %s', (_, input) => {
+    expect(() => normaliseEmail(input)).toThrow(InvalidEmailError);
+  });
+
   it.each([
     ['', 'Enter an email address, such as support@company.com.'],
     ['   ', 'Enter an email address, such as support@company.com.'],

@@ -270,3 +270,18 @@ describe('kind 6: null MX (RFC 7505)', () => {
     expect(Object.values(peers).reduce((n, p) => n + p.connections, 0)).toBe(connections);
   });
 });
+
+describe('kind 7: international addresses', () => {
+  it('detects Thai and Hindi local parts and a combining accent, using the NFC spelling as the login', async () => {
+    const detector = makeDetector();
+    expect((await detector.detect('ติดต่อ@gmail.com')).imap?.username).toBe('ติดต่อ@gmail.com');
+    expect((await detector.detect('संपर्क@gmail.com')).smtp?.username).toBe('संपर्क@gmail.com');
+    const combining = await detector.detect('Jose\u0301@gmail.com');
+    expect(combining).toMatchObject({ email: 'Jos\u00e9@gmail.com', imap: { username: 'Jos\u00e9@gmail.com' } });
+  });
+
+  it('keeps the clear INVALID_EMAIL for what is not an address', async () => {
+    await expect(makeDetector().detect('José at gmail.com')).rejects.toMatchObject({ code: 'INVALID_EMAIL', message: expect.stringMatching(/spaces/) });
+    await expect(makeDetector().detect('\u0301x@gmail.com')).rejects.toMatchObject({ code: 'INVALID_EMAIL' });
+  });
+});
