@@ -1,66 +1,12 @@
-import type { MailServer } from '../settings/schema.js';
+import type { MailServer } from '../contract/mail-server.js';
+import type { OAuthProvider, Protocol } from '../contract/codes.js';
+import type { PhaseName, ProtocolResult, TestError, TestPhase } from '../contract/test-result.js';
 
-/** The connection-test error codes of the contract (DESIGN.md). */
-export const MAIL_TEST_CODES = [
-  'DNS_NOT_FOUND',
-  'CONNECTION_REFUSED',
-  'TIMEOUT',
-  'TLS_CERT_INVALID',
-  'TLS_FAILED',
-  'AUTH_FAILED',
-  'APP_PASSWORD_REQUIRED',
-  'OAUTH_TOKEN_INVALID',
-  'IMAP_DISABLED',
-  'SMTP_AUTH_DISABLED',
-  'MAILBOX_NOT_FOUND',
-  'BLOCKED_ADDRESS',
-  'PROTOCOL_ERROR',
-  'UNKNOWN',
-  'ENCRYPTION_REQUIRED',
-  'TEMPORARY_FAILURE',
-  'ACCOUNT_MISMATCH',
-] as const;
-
-export type MailTestCode = (typeof MAIL_TEST_CODES)[number];
-
-export type Protocol = 'imap' | 'smtp';
-
-/** Phase names in the order they happen; a result lists the ones that ran. */
-export type PhaseName =
-  | 'token'
-  | 'resolve'
-  | 'connect'
-  | 'tls'
-  | 'greeting'
-  | 'starttls'
-  | 'authenticate'
-  | 'inbox'
-  | 'send';
-
-export interface Phase {
-  name: PhaseName;
-  ok: boolean;
-  ms: number;
-}
-
-/** A failure as the browser sees it: code, sentence, the field to fix and steps to take. */
-export interface TestError {
-  code: MailTestCode;
-  message: string;
-  field?: string;
-  steps: string[];
-}
-
-/** One protocol's outcome (contract `ProtocolResultSchema`), plus optional facts for the caller. */
-export interface ProtocolResult {
-  ok: boolean;
-  phases: Phase[];
-  error?: TestError;
-  /** IMAP: messages in INBOX. */
-  messages?: number;
-  /** Warnings a person should see even on success (an untrusted certificate accepted by choice). */
-  warnings?: string[];
-}
+/** The `POST /test` vocabulary lives in server/contract/ (codes.ts, test-result.ts); mail code imports it from here. */
+export { MAIL_TEST_CODES, type MailTestCode, type Protocol } from '../contract/codes.js';
+export type { PhaseName, ProtocolResult, TestError };
+/** One finished phase of a test. */
+export type Phase = TestPhase;
 
 /** How to log in: a password, or an OAuth access token (XOAUTH2 / OAUTHBEARER). */
 export type MailCredentials =
@@ -93,7 +39,7 @@ export interface TesterOptions {
   /** Called as each phase starts (to show "waiting for the server's greeting" while it lasts). */
   onPhaseStart?: (name: PhaseName) => void;
   /** The OAuth issuer, for provider-specific advice when a token is refused. */
-  oauthProvider?: 'google' | 'microsoft';
+  oauthProvider?: OAuthProvider;
 }
 
 export type { MailServer };
