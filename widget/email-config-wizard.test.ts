@@ -79,7 +79,7 @@ describe('<email-config-wizard>', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('detects with streamed progress (keyboard only), shows the provider and focuses the next heading', async () => {
+  it('detects with streamed progress (keyboard only), shows the provider and focuses the next action (the sign-in button)', async () => {
     freshAccount();
     const el = await open();
     const changes: unknown[] = [];
@@ -92,7 +92,7 @@ describe('<email-config-wizard>', () => {
     expect(el.sources).to.deep.equal([{ source: 'builtin', status: 'none' }, { source: 'mx', status: 'found' }]);
     expect(text(el)).to.contain('Found: Google Workspace');
     expect(text(el)).to.contain('Certain');
-    expect(el.shadowRoot!.activeElement).to.equal($(el, 'h2'));
+    expect(el.shadowRoot!.activeElement === button(el, 'Sign in with Google'), 'focus on the sign-in button').to.equal(true);
     expect(changes).to.deep.include({ step: 'auth', previousStep: 'address', stage: 'signin' });
     expect($(el, '[aria-current="step"]')!.textContent).to.contain('Sign in');
     await expect(el).to.be.accessible();
@@ -102,7 +102,7 @@ describe('<email-config-wizard>', () => {
     freshAccount({ googleConfigured: false });
     const el = await open();
     await toAuthStep(el);
-    expect(() => button(el, 'Continue with Google')).to.throw();
+    expect(() => button(el, 'Sign in with Google')).to.throw();
     expect(text(el)).to.contain('App passwords');
     expect($(el, '#ecw-password')!.getAttribute('aria-describedby')).to.equal('ecw-password-hint');
   });
@@ -132,7 +132,7 @@ describe('<email-config-wizard>', () => {
       });
     const el = await open();
     await toAuthStep(el);
-    expect(button(el, 'Continue with Microsoft')).to.exist;
+    expect(button(el, 'Sign in with Microsoft')).to.exist;
     expect($(el, '#ecw-password')).to.equal(null);
     expect(text(el)).to.contain('Sign in with Microsoft');
     expect(button(el, 'Set up manually')).to.exist;
@@ -180,7 +180,9 @@ describe('<email-config-wizard>', () => {
   });
 
   it('test failure: explains with steps, highlights and focuses the field at fault, retries', async () => {
-    freshAccount().on('POST /test', [{ json: failedPortTest }, { json: passedTest }]);
+    freshAccount()
+      .on('POST /detect', { json: detection({ imap: { host: 'imap.gmail.com', port: 143, security: 'tls', username: 'support@company.com' } }) })
+      .on('POST /test', [{ json: failedPortTest }, { json: passedTest }]);
     const el = await open();
     await toAuthStep(el);
     await type(el, '#ecw-password', 'pw');
@@ -190,7 +192,7 @@ describe('<email-config-wizard>', () => {
     await el.updateComplete;
     const alert = $(el, '[role="alert"]')!;
     expect(alert.textContent).to.contain('Port 143 expects STARTTLS');
-    expect(alert.textContent).to.contain('Use port 993 with TLS');
+    expect(alert.textContent).to.contain('use port 993 with TLS');
     await expect(el).to.be.accessible();
     button(el, 'Fix the setting').click();
     await atStep(el, 'manual');
@@ -243,7 +245,7 @@ describe('<email-config-wizard>', () => {
     const security = $<HTMLSelectElement>(el, '#ecw-smtp\\.security')!;
     expect(security.getAttribute('aria-invalid')).to.equal('true');
     expect(el.shadowRoot!.activeElement).to.equal(security);
-    expect($(el, '[role="alert"]')!.textContent).to.contain('Choose TLS or STARTTLS for SMTP.');
+    expect($(el, '[role="alert"]')!.textContent).to.contain('choose TLS or STARTTLS');
     await expect(el).to.be.accessible();
   });
 
@@ -256,7 +258,7 @@ describe('<email-config-wizard>', () => {
     const { detail } = await failed;
     expect(detail).to.deep.equal({ code: 'INVALID_EMAIL', message: 'This is not an email address.', step: 'address' });
     await el.updateComplete;
-    expect($(el, '[role="alert"]')!.textContent).to.contain('This is not an email address.');
+    expect($(el, '[role="alert"]')!.textContent).to.contain('Enter an address like support@example.com.');
     expect(el.state.step).to.equal('address');
   });
 
@@ -271,9 +273,8 @@ describe('<email-config-wizard>', () => {
     try {
       const el = await open();
       await toAuthStep(el);
-      // Keyboard only: from the focused heading, Tab reaches "Continue with Google" first.
-      await sendKeys({ press: 'Tab' });
-      expect(el.shadowRoot!.activeElement).to.equal(button(el, 'Continue with Google'));
+      // Keyboard only: detection leaves the focus on "Sign in with Google".
+      expect(el.shadowRoot!.activeElement === button(el, 'Sign in with Google'), 'focus on the sign-in button').to.equal(true);
       await sendKeys({ press: 'Enter' });
       await waitUntil(() => el.state.oauthFlowId === 'flow-1', 'flow started');
       await el.updateComplete;
@@ -300,9 +301,9 @@ describe('<email-config-wizard>', () => {
     try {
       const el = await open();
       await toAuthStep(el);
-      button(el, 'Continue with Google').click();
+      button(el, 'Sign in with Google').click();
       await waitUntil(() => $(el, '[role="alert"]') !== null, 'denied shown');
-      expect($(el, '[role="alert"]')!.textContent).to.contain('Access was denied at Google.');
+      expect($(el, '[role="alert"]')!.textContent).to.contain('Access was not granted.');
       const cancelled = oneEvent(el, 'ecw-cancel');
       button(el, 'Cancel').click();
       expect((await cancelled).detail).to.deep.equal({ step: 'oauth' });
@@ -324,7 +325,7 @@ describe('<email-config-wizard>', () => {
       let navigatedTo = '';
       (el as unknown as { navigate: (url: string) => void }).navigate = (url) => (navigatedTo = url);
       await toAuthStep(el);
-      button(el, 'Continue with Google').click();
+      button(el, 'Sign in with Google').click();
       await waitUntil(() => navigatedTo !== '', 'redirected');
       expect(navigatedTo).to.equal('https://accounts.example/auth');
       expect(api.callsTo('POST /oauth/google')[0]!.body).to.deep.equal({ email: 'support@company.com', returnUrl: window.location.href });
@@ -372,7 +373,7 @@ describe('<email-config-wizard>', () => {
 
   it('opened on a configured account: shows its state; needs-reauth offers Reconnect; disconnect asks first', async () => {
     api
-      .on('GET /settings', { json: savedSettings({ status: 'needs_reauth', auth: { method: 'oauth', provider: 'google', connected: true, needsReauthorization: true } }) })
+      .on('GET /settings', { json: savedSettings({ status: 'needs_reauth', auth: { method: 'oauth', provider: 'google', account: 'support@company.com', connected: true, needsReauthorization: true } }) })
       .on('GET /oauth/providers', { json: { google: { configured: true }, microsoft: { configured: true } } })
       .on('DELETE /settings', { status: 204 });
     const el = await open();
@@ -444,7 +445,7 @@ describe('<email-config-wizard>', () => {
     await sendKeys({ press: 'Enter' });
     await waitUntil(() => el.state.testResult !== null, 'tested');
     await el.updateComplete;
-    expect($(el, '[role="alert"]')!.textContent).to.contain('Es konnte keine sichere Verbindung aufgebaut werden');
+    expect($(el, '[role="alert"]')!.textContent).to.contain('konnte keine sichere Verbindung aufgebaut werden');
     await expect(el).to.be.accessible();
   });
 

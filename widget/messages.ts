@@ -1,10 +1,11 @@
 import { msg, str } from '@lit/localize';
-import type { ApiError, TestFailure } from './api.js';
+import type { ApiError } from './api.js';
 
 /**
- * The server's codes rendered in the widget's language. The widget speaks for itself from the
- * error `code`; the server's English sentence is the fallback for a code it does not know, and
- * in English the server's own (more specific) sentence and steps are shown as they are.
+ * The server's codes rendered in the widget's language. One way everywhere: the widget speaks
+ * for itself from the error `code` (and its parameters, see `steps/explain.ts` for connection
+ * tests) in every locale; the server's English sentence is only the fallback for a code it does
+ * not know.
  */
 
 /** A sentence for an error code, or `undefined` when the widget has none. */
@@ -37,8 +38,19 @@ export function describeCode(code: string): string | undefined {
     case 'PROTOCOL_ERROR':
       return msg('The server answered in an unexpected way.', { id: 'code.protocol' });
     case 'INVALID_EMAIL':
-    case 'VALIDATION_ERROR':
-      return undefined;
+      return msg('Enter an address like support@example.com.', { id: 'addr.invalid' });
+    case 'ACCOUNT_MISMATCH':
+      return msg('The signed-in account cannot open this mailbox.', { id: 'code.mismatch' });
+    case 'ENCRYPTION_REQUIRED':
+      return msg('The server only accepts a sign-in over an encrypted connection; choose TLS or STARTTLS.', { id: 'code.encrypt' });
+    case 'TEMPORARY_FAILURE':
+      return msg('The mail server is busy and asked to try again later. Nothing in the settings is wrong.', { id: 'code.temp' });
+    case 'OAUTH_HOST_MISMATCH':
+      return msg('A sign-in with Google or Microsoft only works with their own mail servers.', { id: 'code.oauthhost' });
+    case 'OAUTH_BROWSER_MISMATCH':
+      return msg('The sign-in finished in another browser. Start it again in this one.', { id: 'code.browser' });
+    case 'POPUP_CLOSED':
+      return msg('The sign-in window was closed before the sign-in finished.', { id: 'code.popup' });
     case 'SESSION_EXPIRED':
     case 'UNAUTHORIZED':
       return msg('Your session has expired. Reload the page to continue.', { id: 'code.session' });
@@ -69,7 +81,7 @@ export function describeCode(code: string): string | undefined {
     case 'OAUTH_SCOPE_MISSING':
       return msg('Mail access was not granted. Sign in again and allow every permission asked for.', { id: 'code.scope' });
     case 'PASSWORD_REQUIRED':
-      return msg('Enter the mailbox password (or app password).', { id: 'code.pwreq' });
+      return msg('Enter the password again: a saved password is only sent to the server it was saved for.', { id: 'code.pwreq' });
     case 'INSECURE_CONNECTION':
       return msg('A password cannot be sent over an unencrypted connection; choose TLS or STARTTLS.', { id: 'code.insecure' });
     case 'UNKNOWN':
@@ -79,44 +91,17 @@ export function describeCode(code: string): string | undefined {
   }
 }
 
-/** The step a person can take for a connection-test failure, when the widget knows one. */
-function stepForCode(code: string): string | undefined {
-  switch (code) {
-    case 'DNS_NOT_FOUND':
-      return msg('Check the spelling of the server name.', { id: 'step.dns' });
-    case 'CONNECTION_REFUSED':
-    case 'TLS_FAILED':
-      return msg('Check the port and security: 993 uses TLS and 143 STARTTLS for IMAP; 465 uses TLS and 587 STARTTLS for SMTP.', { id: 'step.port' });
-    case 'TIMEOUT':
-      return msg('Check the server name and port, then try again.', { id: 'step.timeout' });
-    case 'AUTH_FAILED':
-      return msg('Check the user name (often the full address) and the password.', { id: 'step.auth' });
-    case 'APP_PASSWORD_REQUIRED':
-      return msg("Create an app password in your provider's security settings and use it here.", { id: 'step.apppw' });
-    case 'IMAP_DISABLED':
-    case 'SMTP_AUTH_DISABLED':
-      return msg("Turn the access on in the mailbox's settings or ask your administrator.", { id: 'step.enable' });
-    default:
-      return undefined;
-  }
-}
-
-const ENGLISH = /^en\b/i;
-
-/** An error's sentence in the widget's language, falling back to the server's English. */
-export function errorText(error: Pick<ApiError, 'code' | 'message'>, locale: string): string {
-  if (ENGLISH.test(locale) && error.message) return error.message;
+/**
+ * An error's sentence in the widget's language: rendered from its code (every locale, English
+ * too); the server's English sentence only for a code the widget does not know.
+ */
+export function errorText(error: Pick<ApiError, 'code' | 'message'> & { field?: string }, _locale?: string): string {
+  if (error.code === 'VALIDATION_ERROR' && error.field) return msg(str`Check this setting: ${fieldLabel(error.field)}.`, { id: 'code.validation' });
   return describeCode(error.code) ?? error.message;
 }
 
-/** A test failure's sentence and steps in the widget's language. */
-export function failureText(failure: TestFailure, locale: string): { message: string; steps: string[]; original?: string } {
-  if (ENGLISH.test(locale)) return { message: failure.message, steps: failure.steps };
-  const message = describeCode(failure.code);
-  if (!message) return { message: failure.message, steps: failure.steps };
-  const step = stepForCode(failure.code);
-  return { message, steps: step ? [step] : [], original: [failure.message, ...failure.steps].join(' ') };
-}
+/** True when `errorText` had to fall back to the server's (English) sentence. */
+export const isFallback = (error: Pick<ApiError, 'code'> & { field?: string }) => !(error.code === 'VALIDATION_ERROR' && error.field) && describeCode(error.code) === undefined;
 
 /** A label for a settings field named as the server names it (`imap.port`, `auth.password`). */
 export function fieldLabel(field: string): string {

@@ -88,7 +88,7 @@ describe('state machine (no DOM)', () => {
   });
 
   it('reconnects an OAuth account through the OAuth step', () => {
-    const saved = savedSettings({ status: 'needs_reauth', auth: { method: 'oauth', provider: 'microsoft', connected: true, needsReauthorization: true } });
+    const saved = savedSettings({ status: 'needs_reauth', auth: { method: 'oauth', provider: 'microsoft', account: 'support@company.com', connected: true, needsReauthorization: true } });
     const state = run(initialState(), { type: 'loaded', settings: saved }, { type: 'reconnect' });
     expect(state.step).to.equal('oauth');
     expect(state.auth).to.deep.equal({ method: 'oauth', provider: 'microsoft' });

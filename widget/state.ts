@@ -15,7 +15,12 @@ export type Stage = (typeof STAGES)[number];
 /** `setup`: a new mailbox; `edit`: changing a saved one; `retest`: re-checking a saved one. */
 export type Mode = 'setup' | 'edit' | 'retest';
 
-export type AuthChoice = { method: 'password' } | { method: 'oauth'; provider: OAuthProvider; connectedEmail?: string };
+/**
+ * How the mailbox is signed in to. For OAuth, `connectedEmail` is the account the provider says
+ * signed in; `shared` means the mailbox is a Microsoft 365 shared mailbox opened with that
+ * account's token (`account` is then sent with the test and the save).
+ */
+export type AuthChoice = { method: 'password' } | { method: 'oauth'; provider: OAuthProvider; connectedEmail?: string; shared?: boolean };
 
 export interface WizardState {
   step: Step;
@@ -36,8 +41,12 @@ export interface WizardState {
   /** The saved configuration the wizard was opened on, if any. */
   existing: SettingsView | null;
   testResult: TestResult | null;
-  /** The field the last failed test blamed, e.g. `imap.port`; the manual form focuses it. */
+  /** The first field the last failed test (or save) blamed, e.g. `imap.port`; the form focuses it. */
   faultField: string | null;
+  /** Every field blamed and not yet changed by the person (both protocols). */
+  faultFields: string[];
+  /** The saved password cannot be kept (Reconnect): the password field is required. */
+  reenterPassword: boolean;
   /** Set when a reload lost the password the next step needs. */
   passwordLost: boolean;
 }
@@ -48,6 +57,11 @@ export type WizardEvent =
   | { type: 'choose-oauth'; provider: OAuthProvider }
   | { type: 'oauth-started'; flowId: string }
   | { type: 'oauth-connected'; email?: string }
+  | { type: 'use-signed-in-account' }
+  | { type: 'use-shared-mailbox' }
+  | { type: 'shared-mailbox'; shared: boolean }
+  | { type: 'field-edited'; field: string }
+  | { type: 'draft'; imap?: MailServer; smtp?: MailServer; fromName?: string }
   | { type: 'oauth-failed' }
   | { type: 'choose-password'; password: string }
   | { type: 'choose-manual'; email?: string }
@@ -94,8 +108,39 @@ export function initialState(email = ''): WizardState {
     existing: null,
     testResult: null,
     faultField: null,
+    faultFields: [],
+    reenterPassword: false,
     passwordLost: false,
   };
+}
+
+/** The stage the step indicator shows: only a new setup has one (editing is not a setup). */
+export function stageFor(state: WizardState): Stage | null {
+  return state.mode === 'setup' ? stageOf(state.step) : null;
+}
+
+const sameServer = (a: MailServer | null, b: MailServer | null) =>
+  !!a && !!b && a.host.trim().toLowerCase().replace(/\.$/, '') === b.host.trim().toLowerCase().replace(/\.$/, '') && a.port === b.port && a.username === b.username;
+
+/**
+ * Whether a saved password may be reused for the form's password field (`password`) or the
+ * separate SMTP one: only while the host, port and user name it serves are the saved ones
+ * (the server refuses anything else with `PASSWORD_REQUIRED`).
+ */
+export function keepsSavedPassword(state: WizardState, which: 'password' | 'smtpPassword' = 'password', servers: Pick<WizardState, 'imap' | 'smtp'> = state): boolean {
+  if (!hasSavedPassword(state) || state.reenterPassword) return false;
+  const existing = state.existing!;
+  const separate = existing.auth.method === 'password' && existing.auth.hasSmtpPassword;
+  const smtpSame = sameServer(servers.smtp, existing.smtp);
+  if (which === 'smtpPassword') return separate && smtpSame;
+  return sameServer(servers.imap, existing.imap) && (separate || smtpSame);
+}
+
+/** The mailbox user name and the signed-in account differ (an OAuth sign-in with another account). */
+export function accountMismatch(state: WizardState): string | null {
+  if (state.auth?.method !== 'oauth' || !state.auth.connectedEmail || state.auth.shared) return null;
+  const mailbox = (state.imap?.username || state.email).toLowerCase();
+  return state.auth.connectedEmail.toLowerCase() === mailbox ? null : state.auth.connectedEmail;
 }
 
 /** Which stage of the indicator a step belongs to (`null`: no indicator, e.g. the overview). */
@@ -143,51 +188,92 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
     case 'detected': {
       if (!at('address')) return state;
       const { detection } = event;
+      // A new address starts clean: nothing of the previous address (servers, user names, secrets) carries over.
       return {
         ...state,
         step: detection.provider?.supported === false ? 'address' : 'auth',
         email: detection.email,
         detection,
-        imap: detection.imap ? { ...detection.imap } : state.imap,
-        smtp: detection.smtp ? { ...detection.smtp } : state.smtp,
+        imap: detection.imap ? { ...detection.imap } : null,
+        smtp: detection.smtp ? { ...detection.smtp } : null,
         auth: null,
+        password: '',
+        smtpPassword: '',
+        sameCredentials: true,
+        testResult: null,
+        oauthFlowId: null,
         faultField: null,
+        faultFields: [],
+        passwordLost: false,
       };
     }
     case 'choose-oauth': {
       if (!at('auth', 'overview', 'test', 'oauth')) return state;
       const base = at('overview') && state.existing ? { ...fromExisting(state, state.existing), mode: 'edit' as const } : state;
-      return { ...base, step: 'oauth', auth: { method: 'oauth', provider: event.provider }, oauthFlowId: null, password: '', smtpPassword: '' };
+      const shared = state.auth?.method === 'oauth' && state.auth.provider === event.provider && state.auth.shared;
+      return { ...base, step: 'oauth', auth: { method: 'oauth', provider: event.provider, ...(shared ? { shared } : {}) }, oauthFlowId: null, password: '', smtpPassword: '' };
     }
     case 'oauth-started':
       return at('oauth') ? { ...state, oauthFlowId: event.flowId } : state;
     case 'oauth-connected': {
       if (!at('oauth') || state.auth?.method !== 'oauth') return state;
       const auth: AuthChoice = { ...state.auth, connectedEmail: event.email };
-      return { ...state, auth, oauthFlowId: null, step: state.imap && state.smtp ? 'test' : 'manual', testResult: null, mode: state.mode === 'retest' ? 'edit' : state.mode };
+      const next: WizardState = { ...state, auth, oauthFlowId: null, testResult: null, faultField: null, faultFields: [], mode: state.mode === 'retest' ? 'edit' : state.mode };
+      // Signed in as someone else than the mailbox: stay and ask (use it as a shared mailbox, another account, or that one).
+      if (accountMismatch(next)) return next;
+      return { ...next, step: state.imap && state.smtp ? 'test' : 'manual' };
     }
+    case 'use-signed-in-account': {
+      const account = accountMismatch(state);
+      if (!at('oauth') || !account || state.auth?.method !== 'oauth') return state;
+      const user = (server: MailServer | null) => (server ? { ...server, username: account } : null);
+      return { ...state, email: account, imap: user(state.imap), smtp: user(state.smtp), step: state.imap && state.smtp ? 'test' : 'manual' };
+    }
+    case 'use-shared-mailbox':
+      if (!at('oauth') || !accountMismatch(state) || state.auth?.method !== 'oauth' || state.auth.provider !== 'microsoft') return state;
+      return { ...state, auth: { ...state.auth, shared: true }, step: state.imap && state.smtp ? 'test' : 'manual' };
+    case 'shared-mailbox':
+      if (!at('auth', 'oauth')) return state;
+      return { ...state, auth: event.shared ? { method: 'oauth', provider: 'microsoft', shared: true } : null };
+    case 'field-edited':
+      if (!state.faultFields.includes(event.field) && state.faultField !== event.field) return state;
+      return { ...state, faultFields: state.faultFields.filter((field) => field !== event.field), faultField: state.faultField === event.field ? null : state.faultField };
+    case 'draft':
+      if (!at('manual', 'final')) return state;
+      return {
+        ...state,
+        ...(event.imap ? { imap: event.imap } : {}),
+        ...(event.smtp ? { smtp: event.smtp } : {}),
+        ...(event.fromName !== undefined ? { fromName: event.fromName } : {}),
+      };
     case 'oauth-failed':
       return at('oauth') ? { ...state, oauthFlowId: null } : state;
     case 'choose-password':
-      if (!at('auth')) return state;
+      if (!at('auth', 'final')) return state;
+      if (at('final')) return { ...state, password: event.password, passwordLost: false };
       return {
         ...state,
         auth: { method: 'password' },
         password: event.password,
         passwordLost: false,
+        faultField: null,
+        faultFields: [],
         step: state.imap && state.smtp ? 'test' : 'manual',
         testResult: null,
       };
     case 'choose-manual': {
       if (!at('auth', 'address', 'test')) return state;
       const email = event.email ?? state.email;
+      // Servers found for this very address are kept; another address starts from empty fields.
+      const own = state.detection?.email.toLowerCase() === email.toLowerCase();
       return {
         ...state,
         step: 'manual',
         email,
         auth: { method: 'password' },
-        imap: state.imap ?? blankServer(email, 993, 'tls'),
-        smtp: state.smtp ?? blankServer(email, 587, 'starttls'),
+        imap: own && state.imap ? state.imap : blankServer(email, 993, 'tls'),
+        smtp: own && state.smtp ? state.smtp : blankServer(email, 587, 'starttls'),
+        ...(own ? {} : { detection: null, password: '', smtpPassword: '', testResult: null, faultField: null, faultFields: [] }),
       };
     }
     case 'submit-manual':
@@ -203,20 +289,34 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
         passwordLost: false,
         testResult: null,
         faultField: null,
+        faultFields: [],
       };
     case 'test-finished': {
       if (!at('test')) return state;
       if (!event.result.ok) {
-        const protocol = event.result.imap?.error ? 'imap' : 'smtp';
-        const field = event.result[protocol]?.error?.field;
-        return { ...state, testResult: event.result, faultField: field ? qualifyField(protocol, field) : null };
+        const faultFields = blamedFields(event.result);
+        // A refused password is never kept to be appended to: the field comes back empty.
+        const refused = faultFields.some((field) => field.startsWith('auth.password'));
+        return {
+          ...state,
+          testResult: event.result,
+          faultField: faultFields[0] ?? null,
+          faultFields,
+          ...(refused ? { password: '', smtpPassword: faultFields.includes('auth.smtpPassword') ? '' : state.smtpPassword } : {}),
+        };
       }
       if (state.mode === 'retest') return { ...state, testResult: event.result };
-      return { ...state, step: 'final', testResult: event.result, faultField: null };
+      return { ...state, step: 'final', testResult: event.result, faultField: null, faultFields: [] };
     }
-    case 'fix-settings':
+    case 'fix-settings': {
       if (!at('test')) return state;
+      // Only the password was wrong on detected settings: back to the password, not the whole server form.
+      const onlyPassword = state.faultFields.length > 0 && state.faultFields.every((field) => field === 'auth.password');
+      if (onlyPassword && state.mode === 'setup' && state.auth?.method === 'password' && state.detection?.imap && sameServer(state.imap, state.detection.imap)) {
+        return { ...state, step: 'auth' };
+      }
       return { ...state, step: 'manual', mode: state.mode === 'retest' ? 'edit' : state.mode };
+    }
     case 'saved':
       if (!at('final')) return state;
       return {
@@ -229,7 +329,9 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
     case 'save-refused':
       // The server blamed a server setting or the password: show it where it can be fixed.
       if (!at('final') || !/^(imap|smtp|auth)\./.test(event.field)) return state;
-      return { ...state, step: 'manual', faultField: event.field, testResult: null };
+      // A password the final step itself asks for (after a reload) is fixed right there.
+      if (event.field.startsWith('auth.password') && state.passwordLost) return { ...state, password: '', faultField: event.field, faultFields: [event.field] };
+      return { ...state, step: 'manual', faultField: event.field, faultFields: [event.field], testResult: null };
     case 'back':
       return back(state);
     case 'edit':
@@ -242,9 +344,10 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
       if (!at('overview') || !state.existing) return state;
       const base = { ...fromExisting(state, state.existing), mode: 'edit' as const };
       const auth = state.existing.auth;
+      // A password reconnect asks for the new password (required), without marking anything as wrong yet.
       return auth.method === 'oauth'
         ? { ...base, step: 'oauth', auth: { method: 'oauth', provider: auth.provider } }
-        : { ...base, step: 'manual', faultField: 'auth.password' };
+        : { ...base, step: 'manual', reenterPassword: true };
     }
     case 'disconnected':
       return { ...initialState(), step: 'address' };
@@ -257,7 +360,7 @@ function back(state: WizardState): WizardState {
   const editing = state.mode !== 'setup' && state.existing;
   switch (state.step) {
     case 'auth':
-      return { ...state, step: 'address' };
+      return { ...state, step: 'address', password: '', passwordLost: false };
     case 'oauth':
       return { ...state, step: editing ? 'overview' : 'auth', oauthFlowId: null };
     case 'manual':
@@ -269,6 +372,17 @@ function back(state: WizardState): WizardState {
     default:
       return state;
   }
+}
+
+/** Every field a failed test blamed, IMAP's first, each once. */
+export function blamedFields(result: TestResult): string[] {
+  const fields: string[] = [];
+  for (const protocol of ['imap', 'smtp'] as const) {
+    const field = result[protocol]?.error?.field;
+    // `auth` (an OAuth account that cannot open the mailbox) is no form field.
+    if (field && field !== 'auth') fields.push(qualifyField(protocol, field));
+  }
+  return [...new Set(fields)];
 }
 
 /** A test failure's field as the manual form names it: `port` from SMTP → `smtp.port`, `password` → `auth.password`. */
@@ -298,12 +412,17 @@ function fromExisting(state: WizardState, existing: SettingsView): WizardState {
     deleteAfterProcessing: existing.deleteAfterProcessing,
     testResult: null,
     faultField: null,
+    faultFields: [],
+    reenterPassword: false,
   };
 }
 
 /** The `auth` part of a test or save request; `undefined` means "use what is saved". */
 export function authPayload(state: WizardState): SettingsInput['auth'] | undefined {
-  if (state.auth?.method === 'oauth') return { method: 'oauth', provider: state.auth.provider };
+  if (state.auth?.method === 'oauth') {
+    const account = state.auth.shared ? state.auth.connectedEmail : undefined;
+    return { method: 'oauth', provider: state.auth.provider, ...(account ? { account } : {}) } as SettingsInput['auth'];
+  }
   if (!state.password) return hasSavedPassword(state) ? undefined : { method: 'password' };
   return { method: 'password', password: state.password, ...(state.smtpPassword ? { smtpPassword: state.smtpPassword } : {}) };
 }
@@ -366,7 +485,9 @@ export function restore(saved: unknown): WizardState | null {
   if (!saved || typeof saved !== 'object') return null;
   const candidate = { ...initialState(), ...(saved as Partial<WizardState>), password: '', smtpPassword: '', testResult: null };
   if (!RESUMABLE.includes(candidate.step) || typeof candidate.email !== 'string') return null;
-  const needsPassword = candidate.auth?.method === 'password' && (candidate.step === 'test' || candidate.step === 'final') && !hasSavedPassword(candidate);
+  const needsPassword = candidate.auth?.method === 'password' && (candidate.step === 'test' || candidate.step === 'final') && !keepsSavedPassword(candidate);
+  // On the final step the test already passed: ask for the password right there, keeping what was typed.
+  if (needsPassword && candidate.step === 'final') return { ...candidate, passwordLost: true };
   if (needsPassword) return { ...candidate, step: candidate.detection?.imap && candidate.mode === 'setup' ? 'auth' : 'manual', passwordLost: true };
   if (candidate.step === 'test') return { ...candidate, testResult: null };
   return candidate;

@@ -7,6 +7,13 @@ const darkPalette = css`
   --_text: var(--ecw-color-text, #e6edf3);
   --_muted: var(--ecw-color-muted, #9da7b3);
   --_border: var(--ecw-color-border, #3d444d);
+  --_control-border: var(--ecw-color-control-border, #768390);
+  --_brand-google-bg: #131314;
+  --_brand-google-border: #8e918f;
+  --_brand-google-text: #e3e3e3;
+  --_brand-ms-bg: #2f2f2f;
+  --_brand-ms-border: #2f2f2f;
+  --_brand-ms-text: #ffffff;
   --_primary: var(--ecw-color-primary, #5b8def);
   --_on-primary: var(--ecw-color-on-primary, #0d1117);
   --_danger: var(--ecw-color-danger, #ff7b72);
@@ -27,6 +34,14 @@ export const wizardStyles = css`
     --_text: var(--ecw-color-text, #1b1f24);
     --_muted: var(--ecw-color-muted, #57606a);
     --_border: var(--ecw-color-border, #d0d7de);
+    /* Inputs and the focus ring are UI components: ≥ 3:1 against the background (WCAG 2.2 1.4.11). */
+    --_control-border: var(--ecw-color-control-border, #818b98);
+    --_brand-google-bg: #ffffff;
+    --_brand-google-border: #747775;
+    --_brand-google-text: #1f1f1f;
+    --_brand-ms-bg: #ffffff;
+    --_brand-ms-border: #8c8c8c;
+    --_brand-ms-text: #5e5e5e;
     --_primary: var(--ecw-color-primary, #2457c5);
     --_on-primary: var(--ecw-color-on-primary, #ffffff);
     --_danger: var(--ecw-color-danger, #b42318);
@@ -34,11 +49,12 @@ export const wizardStyles = css`
     --_warning-bg: var(--ecw-color-warning-background, #fff4d6);
     --_warning: var(--ecw-color-warning, #7a4d00);
     --_radius: var(--ecw-radius, 10px);
-    --_focus: var(--ecw-focus-ring, 0 0 0 3px color-mix(in srgb, var(--_primary) 40%, transparent));
+    --_focus-color: var(--ecw-focus-ring-color, var(--_primary));
     display: block;
     max-width: var(--ecw-max-width, 40rem);
     min-width: 0;
     color: var(--_text);
+    overflow-wrap: anywhere;
     font-family: var(--ecw-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     font-size: var(--ecw-font-size, 1rem);
     line-height: 1.45;
@@ -108,15 +124,30 @@ export const wizardStyles = css`
     font: inherit;
     color: var(--_text);
     background: var(--_bg);
-    border: 1px solid var(--_border);
+    border: 1px solid var(--_control-border);
     border-radius: calc(var(--_radius) * 0.6);
     padding: 0.55rem 0.7rem;
     min-height: 2.6rem;
   }
-  input:focus-visible, select:focus-visible, button:focus-visible, summary:focus-visible, a:focus-visible {
-    outline: none;
-    box-shadow: var(--_focus);
+  input:focus-visible, select:focus-visible, button:focus-visible, summary:focus-visible, a:focus-visible, input[type='checkbox']:focus {
+    outline: 2px solid var(--_focus-color);
+    outline-offset: 2px;
+    box-shadow: var(--ecw-focus-ring, none);
   }
+  a { color: var(--_primary); }
+  .password { display: flex; gap: 0.4rem; }
+  .password input { flex: 1; }
+  button.reveal { padding: 0.4rem 0.7rem; font-weight: 500; }
+  button.reveal[aria-pressed='true'] { background: var(--_bg); }
+  button.brand {
+    display: flex; width: 100%; gap: 0.75rem; align-items: center; justify-content: center;
+    font-family: Roboto, 'Segoe UI', system-ui, sans-serif; font-weight: 500; font-size: 0.95rem;
+  }
+  button.brand.google { background: var(--_brand-google-bg); border: 1px solid var(--_brand-google-border); color: var(--_brand-google-text); border-radius: 4px; }
+  button.brand.microsoft { background: var(--_brand-ms-bg); border: 1px solid var(--_brand-ms-border); color: var(--_brand-ms-text); border-radius: 0; font-family: 'Segoe UI', system-ui, sans-serif; font-weight: 600; }
+  button.destructive { background: var(--_danger); border-color: var(--_danger); color: var(--_on-primary); }
+  .success { display: flex; gap: 0.6rem; align-items: baseline; border: 1px solid var(--_success); border-left-width: 4px; border-radius: calc(var(--_radius) * 0.6); padding: 0.7rem 0.9rem; background: color-mix(in srgb, var(--_success) 8%, var(--_bg)); }
+  .success .ok { font-weight: 700; }
   [aria-invalid='true'] { border-color: var(--_danger) !important; border-width: 2px !important; }
   .field-error { color: var(--_danger); font-size: 0.85rem; margin: 0; }
   .check { display: flex; gap: 0.55rem; align-items: flex-start; font-weight: normal; }
@@ -179,7 +210,7 @@ export const wizardStyles = css`
   ul.progress { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.3rem; font-size: 0.9rem; }
   ul.progress li { display: flex; gap: 0.5rem; align-items: baseline; }
   ul.progress .ms { color: var(--_muted); margin-left: auto; font-variant-numeric: tabular-nums; white-space: nowrap; }
-  .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 15rem), 1fr)); gap: 0.9rem; }
+  .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 15rem), 1fr)); gap: 0.9rem; align-items: start; }
   fieldset { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.75rem 0.9rem 0.9rem; margin: 0; min-width: 0; display: grid; gap: 0.7rem; align-content: start; }
   legend { font-weight: 700; padding: 0 0.3rem; }
   .row { display: grid; grid-template-columns: minmax(4.5rem, 2fr) 3fr; gap: 0.6rem; align-items: start; }

@@ -8,7 +8,7 @@ import { texts as es } from './es.js';
 const SOURCES = [
   '../email-config-wizard.ts',
   '../messages.ts',
-  ...['address', 'auth', 'done', 'final', 'manual', 'oauth', 'overview', 'shared', 'summary', 'test'].map((step) => `../steps/${step}.ts`),
+  ...['address', 'auth', 'done', 'explain', 'final', 'manual', 'oauth', 'overview', 'provider-help', 'shared', 'summary', 'test'].map((step) => `../steps/${step}.ts`),
 ];
 
 /** Every `msg(…, { id })` in the widget's source, with whether it is a `str` template. */

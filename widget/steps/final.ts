@@ -1,7 +1,8 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { msg } from '@lit/localize';
 import { CHECK_INTERVALS } from '../state.js';
-import { backButton, errorAlert, formText, heading } from './shared.js';
+import { backButton, errorAlert, formText, heading, passwordInput } from './shared.js';
+import { successBanner } from './test.js';
 import type { WizardHost } from './host.js';
 
 /** An interval in words ("Every 5 minutes"). */
@@ -22,15 +23,31 @@ export function intervalLabel(seconds: number): string {
   }
 }
 
-/** Step 5: the sender name, how often to check, and whether to delete processed mail. */
+/**
+ * Step 5: the sender name, how often to check, and whether to delete processed mail. After a
+ * reload the password (never stored) is asked for right here; the sender name typed is kept.
+ * Opened from the overview ("Preferences") it is an edit, not a setup step.
+ */
 export function finalStep(host: WizardHost) {
   const { state } = host;
+  const editing = state.mode !== 'setup';
   const intervals: number[] = CHECK_INTERVALS.includes(state.checkIntervalSeconds as (typeof CHECK_INTERVALS)[number])
     ? [...CHECK_INTERVALS]
     : [...CHECK_INTERVALS, state.checkIntervalSeconds].sort((a, b) => a - b);
+  const askPassword = state.passwordLost && state.auth?.method === 'password';
+  const passwordFault = state.faultFields.includes('auth.password');
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
+    if (askPassword) {
+      const input = form.elements.namedItem('password') as HTMLInputElement;
+      if (!input.value) {
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+        return;
+      }
+      host.dispatch({ type: 'choose-password', password: input.value });
+    }
     host.save({
       fromName: formText(form, 'fromName'),
       checkIntervalSeconds: Number(formText(form, 'interval')),
@@ -43,13 +60,22 @@ export function finalStep(host: WizardHost) {
     if (warning) warning.hidden = !box.checked;
   };
   return html`
-    ${heading(msg('Final settings', { id: 'final.title' }))}
+    ${heading(editing ? msg('Preferences', { id: 'ov.prefs' }) : msg('Final settings', { id: 'final.title' }))}
+    ${!editing && state.testResult?.ok ? successBanner(state.imap?.username || state.email) : nothing}
     <p class="lead">${msg('How replies are signed and how mail is picked up.', { id: 'final.lead' })}</p>
     <form novalidate @submit=${onSubmit}>
+      ${askPassword
+        ? html`<div class="field" part="field">
+            <label for="ecw-password" part="label">${msg('Password or app password', { id: 'auth.pwlabel' })}</label>
+            ${passwordInput({ id: 'ecw-password', name: 'password', required: true, invalid: passwordFault, describedBy: 'ecw-password-lost', onInput: () => host.dispatch({ type: 'field-edited', field: 'auth.password' }) })}
+            <p class="hint" id="ecw-password-lost">${msg('For your security the password is not kept when the page reloads. Please enter it again.', { id: 'auth.lost' })}</p>
+          </div>`
+        : nothing}
       <div class="field" part="field">
         <label for="ecw-from" part="label">${msg('Sender name', { id: 'final.from' })}</label>
         <input id="ecw-from" part="input" name="fromName" type="text" autocomplete="organization" maxlength="200"
-          placeholder=${msg('e.g. Acme Support', { id: 'final.fromph' })} .value=${state.fromName} aria-describedby="ecw-from-hint" />
+          placeholder=${msg('e.g. Acme Support', { id: 'final.fromph' })} .value=${state.fromName} aria-describedby="ecw-from-hint"
+          @input=${(event: Event) => host.dispatch({ type: 'draft', fromName: (event.currentTarget as HTMLInputElement).value })} />
         <p class="hint" id="ecw-from-hint">${msg('Shown to customers next to the address on every reply.', { id: 'final.fromhint' })}</p>
       </div>
       <div class="field" part="field">
@@ -69,7 +95,7 @@ export function finalStep(host: WizardHost) {
       ${errorAlert(host)}
       <div class="actions">
         <button class="primary" part="button button-primary" type="submit" ?disabled=${host.busy}>
-          ${host.busy ? msg('Saving…', { id: 'final.saving' }) : msg('Save and finish', { id: 'final.save' })}
+          ${host.busy ? msg('Saving…', { id: 'final.saving' }) : editing ? msg('Save changes', { id: 'edit.save' }) : msg('Save and finish', { id: 'final.save' })}
         </button>
         ${backButton(host)}
       </div>

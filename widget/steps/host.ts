@@ -1,4 +1,4 @@
-import type { ApiError, OAuthProvider, ProvidersStatus, TestPhase } from '../api.js';
+import type { ApiError, OAuthProvider, ProtocolResult, ProvidersStatus, TestPhase } from '../api.js';
 import type { WizardEvent, WizardState } from '../state.js';
 
 /** One detection source's progress as the stream reported it. */
@@ -18,6 +18,8 @@ export interface WizardHost {
   readonly error: Pick<ApiError, 'code' | 'message' | 'field'> | null;
   readonly sources: SourceProgress[];
   readonly phases: { imap: TestPhase[]; smtp: TestPhase[] };
+  /** Each protocol's result as soon as its check ended (the `protocol` stream event), before the whole answer. */
+  readonly partial: Partial<Record<'imap' | 'smtp', ProtocolResult>>;
   /** In the OAuth step: the popup was blocked and the page is about to go to the provider. */
   readonly redirecting: boolean;
   readonly confirmingDisconnect: boolean;

@@ -1,9 +1,10 @@
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
-import { errorText, failureText } from '../messages.js';
-import { hasSavedPassword } from '../state.js';
+import { errorText } from '../messages.js';
+import { hasSavedPassword, keepsSavedPassword } from '../state.js';
 import type { DetectionAlternative, MailServer } from '../api.js';
-import { backButton, errorAlert, formText, heading } from './shared.js';
+import { backButton, errorAlert, formText, heading, passwordInput } from './shared.js';
+import { explainFor } from './test.js';
 import type { WizardHost } from './host.js';
 
 type Protocol = 'imap' | 'smtp';
@@ -17,16 +18,36 @@ const shortSecurityLabel = (security: MailServer['security']) =>
 export function manualStep(host: WizardHost) {
   const { state } = host;
   const oauth = state.auth?.method === 'oauth';
-  const keepSaved = hasSavedPassword(state);
-  const fault = state.faultField;
-  const failure = state.testResult?.imap?.error ?? state.testResult?.smtp?.error;
-  const faultText = failure
-    ? failureText(failure, host.localeInUse).message
-    : host.error && host.error.field === fault
-      ? errorText(host.error, host.localeInUse)
-      : '';
+  const keepSaved = keepsSavedPassword(state);
+  const keepSavedSmtp = keepsSavedPassword(state, 'smtpPassword');
+  // Every field a test or save blamed, with the sentence that says why; a field the person changed is no longer marked.
+  const faultTexts = new Map<string, string>();
+  for (const protocol of ['imap', 'smtp'] as const) {
+    const error = state.testResult?.[protocol]?.error;
+    if (!error?.field) continue;
+    const field = error.field.includes('.') ? error.field : `${protocol}.${error.field}`;
+    if (state.faultFields.includes(field) && !faultTexts.has(field)) faultTexts.set(field, explainFor(host, protocol, error).message);
+  }
+  if (host.error?.field && state.faultFields.includes(host.error.field) && !faultTexts.has(host.error.field)) faultTexts.set(host.error.field, errorText(host.error));
+  const isFaulty = (name: string) => state.faultFields.includes(name);
   const alternatives = (state.detection?.alternatives ?? []).filter((alt) => alt.imap || alt.smtp);
 
+  const readServer = (form: HTMLFormElement, protocol: Protocol): MailServer => {
+    const same = (form.elements.namedItem('same') as HTMLInputElement | null)?.checked ?? true;
+    return {
+      host: formText(form, `${protocol}.host`).trim(),
+      port: Number(formText(form, `${protocol}.port`)),
+      security: formText(form, `${protocol}.security`) as MailServer['security'],
+      username: (same && protocol === 'smtp' ? formText(form, 'imap.username') : formText(form, `${protocol}.username`)).trim(),
+    };
+  };
+  // Typed values are kept in the state (and so survive a reload); a corrected field loses its error mark.
+  const onInput = (event: Event) => {
+    const target = event.target as HTMLInputElement;
+    const form = event.currentTarget as HTMLFormElement;
+    if (target.name && target.type !== 'checkbox') host.dispatch({ type: 'field-edited', field: target.name });
+    if (/^(imap|smtp)\./.test(target.name) || target.name === 'same') host.dispatch({ type: 'draft', imap: readServer(form, 'imap'), smtp: readServer(form, 'smtp') });
+  };
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
@@ -37,16 +58,10 @@ export function manualStep(host: WizardHost) {
       return;
     }
     const same = (form.elements.namedItem('same') as HTMLInputElement | null)?.checked ?? true;
-    const server = (protocol: Protocol): MailServer => ({
-      host: formText(form, `${protocol}.host`).trim(),
-      port: Number(formText(form, `${protocol}.port`)),
-      security: formText(form, `${protocol}.security`) as MailServer['security'],
-      username: (same && protocol === 'smtp' ? formText(form, 'imap.username') : formText(form, `${protocol}.username`)).trim(),
-    });
     host.dispatch({
       type: 'submit-manual',
-      imap: server('imap'),
-      smtp: server('smtp'),
+      imap: readServer(form, 'imap'),
+      smtp: readServer(form, 'smtp'),
       password: formText(form, 'auth.password'),
       smtpPassword: formText(form, 'auth.smtpPassword'),
       sameCredentials: same,
@@ -63,20 +78,22 @@ export function manualStep(host: WizardHost) {
         if (control) control.value = String(server[key]);
       }
     }
+    host.dispatch({ type: 'draft', imap: readServer(form, 'imap'), smtp: readServer(form, 'smtp') });
   };
 
   const field = (name: string, label: string, control: unknown, hint?: string) => {
-    const faulty = fault === name;
+    const text = isFaulty(name) ? faultTexts.get(name) : undefined;
     return html`<div class="field" part="field">
       <label for="ecw-${name}" part="label">${label}</label>
       ${control}
-      ${faulty && faultText ? html`<p class="field-error" id="ecw-${name}-error">${faultText}</p>` : nothing}
+      ${text ? html`<p class="field-error" id="ecw-${name}-error">${text}</p>` : nothing}
       ${hint ? html`<p class="hint" id="ecw-${name}-hint">${hint}</p>` : nothing}
     </div>`;
   };
-  const invalid = (name: string) => String(fault === name);
-  const described = (name: string, hint?: boolean) =>
-    [fault === name ? `ecw-${name}-error` : '', hint ? `ecw-${name}-hint` : ''].filter(Boolean).join(' ') || nothing;
+  const invalid = (name: string) => String(isFaulty(name));
+  const describedIds = (name: string, hint?: boolean) =>
+    [isFaulty(name) && faultTexts.has(name) ? `ecw-${name}-error` : '', hint ? `ecw-${name}-hint` : ''].filter(Boolean).join(' ');
+  const described = (name: string) => describedIds(name) || nothing;
 
   const serverFields = (protocol: Protocol, legend: string, server: MailServer | null, same: boolean) => html`
     <fieldset part="fieldset">
@@ -115,15 +132,25 @@ export function manualStep(host: WizardHost) {
     </fieldset>
   `;
 
-  const passwordHint = keepSaved ? msg('Leave empty to keep the saved password.', { id: 'manual.keep' }) : undefined;
+  const saved = hasSavedPassword(state);
+  const passwordHint = (keep: boolean) =>
+    keep
+      ? msg('Leave empty to keep the saved password.', { id: 'manual.keep' })
+      : state.reenterPassword
+        ? msg("Enter the mailbox's current password.", { id: 'manual.current' })
+        : saved
+          ? msg('You changed the server, so enter the password again: a saved password is only sent to the server it was saved for.', { id: 'manual.changed' })
+          : undefined;
+  const hint = passwordHint(keepSaved);
+  const smtpHint = passwordHint(keepSavedSmtp);
   return html`
-    ${heading(msg('Server settings', { id: 'manual.title' }))}
+    ${heading(state.mode === 'setup' ? msg('Server settings', { id: 'manual.title' }) : msg('Edit servers', { id: 'ov.edit' }))}
     <p class="lead">${state.email ? msg(str`Check the settings for ${state.email}. All of them can be changed.`, { id: 'manual.lead' }) : nothing}</p>
     ${errorAlert(host)}
     ${state.passwordLost
       ? html`<p class="warning" role="status">${msg('For your security the password is not kept when the page reloads. Please enter it again.', { id: 'auth.lost' })}</p>`
       : nothing}
-    <form novalidate @submit=${onSubmit}>
+    <form novalidate @submit=${onSubmit} @input=${onInput}>
       ${alternatives.length
         ? html`<div class="card" part="alternatives">
             <p class="label">${msg('Other settings that may work', { id: 'manual.alternatives' })}</p>
@@ -146,10 +173,8 @@ export function manualStep(host: WizardHost) {
             ${field(
               'auth.password',
               msg('Password or app password', { id: 'auth.pwlabel' }),
-              html`<input id="ecw-auth.password" name="auth.password" part="input" type="password" autocomplete="current-password"
-                ?required=${!keepSaved} .value=${state.password} aria-invalid=${invalid('auth.password')}
-                aria-describedby=${described('auth.password', !!passwordHint)} />`,
-              passwordHint,
+              passwordInput({ id: 'ecw-auth.password', name: 'auth.password', value: state.password, required: !keepSaved, invalid: isFaulty('auth.password'), describedBy: describedIds('auth.password', !!hint) }),
+              hint,
             )}
             <label class="check">
               <input type="checkbox" name="same" .checked=${state.sameCredentials}
@@ -163,9 +188,8 @@ export function manualStep(host: WizardHost) {
               ${field(
                 'auth.smtpPassword',
                 msg('SMTP password', { id: 'manual.smtppw' }),
-                html`<input id="ecw-auth.smtpPassword" name="auth.smtpPassword" part="input" type="password" autocomplete="off"
-                  aria-invalid=${invalid('auth.smtpPassword')} aria-describedby=${described('auth.smtpPassword', !!passwordHint)} />`,
-                passwordHint,
+                passwordInput({ id: 'ecw-auth.smtpPassword', name: 'auth.smtpPassword', autocomplete: 'off', invalid: isFaulty('auth.smtpPassword'), describedBy: describedIds('auth.smtpPassword', !!smtpHint) }),
+                smtpHint,
               )}
             </div>
           `}

@@ -45,11 +45,12 @@ export function overviewStep(host: WizardHost) {
         : msg('Not tested yet.', { id: 'ov.never' })}
     </p>
     ${host.confirmingDisconnect
-      ? html`<div class="card" role="group" aria-labelledby="ecw-disconnect-q">
+      ? html`<div class="card confirm" role="group" aria-labelledby="ecw-disconnect-q"
+          @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && (event.stopPropagation(), host.askDisconnect(false))}>
           <p id="ecw-disconnect-q"><strong>${msg('Disconnect this mailbox? Its settings and saved sign-in are deleted.', { id: 'ov.confirm' })}</strong></p>
           <div class="actions">
-            <button class="primary" part="button button-primary" type="button" ?disabled=${host.busy} @click=${() => host.disconnect()}>${msg('Disconnect', { id: 'ov.disconnect' })}</button>
-            <button type="button" part="button" @click=${() => host.askDisconnect(false)}>${msg('Keep it', { id: 'ov.keep' })}</button>
+            <button class="destructive" part="button button-destructive" type="button" ?disabled=${host.busy} @click=${() => host.disconnect()}>${msg('Disconnect', { id: 'ov.disconnect' })}</button>
+            <button type="button" part="button" data-keep @click=${() => host.askDisconnect(false)}>${msg('Keep it', { id: 'ov.keep' })}</button>
           </div>
         </div>`
       : html`<div class="actions">
@@ -60,7 +61,7 @@ export function overviewStep(host: WizardHost) {
           <button type="button" part="button" @click=${() => host.dispatch({ type: 'edit-final' })}>${msg('Preferences', { id: 'ov.prefs' })}</button>
           ${needsReauth ? nothing : html`<button type="button" part="button" @click=${reconnect}>${msg('Reconnect', { id: 'reconnect' })}</button>`}
           <span class="spacer"></span>
-          <button class="link danger" type="button" part="button" @click=${() => host.askDisconnect(true)}>${msg('Disconnect', { id: 'ov.disconnect' })}</button>
+          <button class="link danger" type="button" part="button" data-disconnect @click=${() => host.askDisconnect(true)}>${msg('Disconnect', { id: 'ov.disconnect' })}</button>
         </div>`}
   `;
 }

@@ -1,82 +1,127 @@
 import { html, nothing } from 'lit';
-import { msg } from '@lit/localize';
-import { failureText, fieldLabel, phaseLabel } from '../messages.js';
+import { msg, str } from '@lit/localize';
+import { fieldLabel, phaseLabel } from '../messages.js';
+import { accountMismatch } from '../state.js';
 import type { ProtocolResult, TestPhase } from '../api.js';
+import { explainFailure, type Explained } from './explain.js';
+import { hintsOf } from './provider-help.js';
 import { backButton, errorAlert, heading, spinner } from './shared.js';
 import type { WizardHost } from './host.js';
 
-/** Step 4: both checks, phases live, failures explained with steps, retry. */
+type Protocol = 'imap' | 'smtp';
+
+/** A test failure of `protocol` explained from its code and the settings that were tested. */
+export function explainFor(host: WizardHost, protocol: Protocol, error: NonNullable<ProtocolResult['error']>): Explained {
+  const { state } = host;
+  const oauth = state.auth?.method === 'oauth' ? state.auth : undefined;
+  return explainFailure(error, { protocol, server: state[protocol], oauthProvider: oauth?.provider, signedIn: oauth?.connectedEmail, hints: hintsOf(state.detection) });
+}
+
+/** One explained failure as an alert: sentence, steps, the provider's page, the setting to check, the server's own words. */
+export function failureAlert(explained: Explained, field: string | undefined, title?: string) {
+  return html`<div class="alert" role="alert" part="error">
+    <strong>${title ? html`${title}: ` : nothing}<span lang=${explained.fallback ? 'en' : nothing}>${explained.message}</span></strong>
+    ${explained.steps.length ? html`<ol lang=${explained.fallback ? 'en' : nothing}>${explained.steps.map((step) => html`<li>${step}</li>`)}</ol>` : nothing}
+    ${explained.link ? html`<p><a href=${explained.link.href} target="_blank" rel="noopener noreferrer">${explained.link.text}</a></p>` : nothing}
+    ${field && field !== 'auth' ? html`<p class="hint">${msg('Setting to check:', { id: 'test.field' })} ${fieldLabel(field)}</p>` : nothing}
+    ${explained.fallback ? nothing : html`<details data-original><summary>${msg('Technical details', { id: 'test.details' })}</summary><p class="hint" lang="en">${explained.original}</p></details>`}
+  </div>`;
+}
+
+/** Step 4: both checks, each protocol's outcome as it arrives, failures explained with steps, retry. */
 export function testStep(host: WizardHost) {
   const { state } = host;
   const result = state.testResult;
   const passed = result?.ok === true;
-  const column = (protocol: 'imap' | 'smtp', title: string, outcome: ProtocolResult | undefined, live: TestPhase[]) => {
+  const outcomes: Record<Protocol, ProtocolResult | undefined> = { imap: result?.imap ?? host.partial.imap, smtp: result?.smtp ?? host.partial.smtp };
+  const explained = (['imap', 'smtp'] as const).map((protocol) => {
+    const error = outcomes[protocol]?.error;
+    return error ? { protocol, error, text: explainFor(host, protocol, error) } : null;
+  });
+  // The same failure on both sides is said once, below both checks.
+  const [imapFailure, smtpFailure] = explained;
+  const shared = imapFailure && smtpFailure && imapFailure.text.message === smtpFailure.text.message && imapFailure.error.field === smtpFailure.error.field ? imapFailure : null;
+  const titles = { imap: msg('Receiving (IMAP)', { id: 'test.imap' }), smtp: msg('Sending (SMTP)', { id: 'test.smtp' }) };
+
+  const column = (protocol: Protocol, live: TestPhase[]) => {
+    const outcome = outcomes[protocol];
     const phases = outcome?.phases ?? live;
-    const failure = outcome?.error ? failureText(outcome.error, host.localeInUse) : null;
-    return html`<section class="card" part="test-result" aria-labelledby="ecw-test-${protocol}">
+    const failedPhase = phases.find((phase) => !phase.ok);
+    // A failed phase tells the outcome before the explanation arrives.
+    const ok = outcome ? outcome.ok : failedPhase ? false : undefined;
+    const failure = explained[protocol === 'imap' ? 0 : 1];
+    const list = html`<ul class="progress">
+      ${phases.map(
+        (phase) => html`<li>
+          <span class=${phase.ok ? 'ok' : 'bad'} aria-hidden="true">${phase.ok ? '✓' : '✗'}</span>
+          <span>${phaseLabel(phase.name)}<span class="visually-hidden">: ${phase.ok ? msg('done', { id: 'test.phaseok' }) : msg('failed', { id: 'test.phasebad' })}</span></span>
+          <span class="ms">${phase.ms} ms</span>
+        </li>`,
+      )}
+    </ul>`;
+    return html`<section class="card" part="test-result" aria-labelledby="ecw-test-${protocol}" data-protocol=${protocol}>
       <h3 id="ecw-test-${protocol}">
-        ${title}
-        ${outcome
-          ? html`<span class="badge ${outcome.ok ? 'ok' : 'bad'}">${outcome.ok ? msg('Works', { id: 'test.works' }) : msg('Failed', { id: 'test.failed' })}</span>`
-          : host.busy
-            ? spinner()
-            : nothing}
+        ${titles[protocol]}
+        ${ok === true
+          ? html`<span class="badge ok">${msg('Works', { id: 'test.works' })}</span>`
+          : ok === false
+            ? html`<span class="badge bad">${msg('Failed', { id: 'test.failed' })}</span>`
+            : host.busy
+              ? spinner()
+              : nothing}
       </h3>
-      <ul class="progress">
-        ${phases.map(
-          (phase) => html`<li>
-            <span class=${phase.ok ? 'ok' : 'bad'} aria-hidden="true">${phase.ok ? '✓' : '✗'}</span>
-            <span>${phaseLabel(phase.name)}<span class="visually-hidden">: ${phase.ok ? msg('done', { id: 'test.phaseok' }) : msg('failed', { id: 'test.phasebad' })}</span></span>
-            <span class="ms">${phase.ms} ms</span>
-          </li>`,
-        )}
-      </ul>
-      ${failure
-        ? html`<div class="alert" role="alert" part="error">
-            <strong>${failure.message}</strong>
-            ${failure.steps.length ? html`<ol>${failure.steps.map((step) => html`<li>${step}</li>`)}</ol>` : nothing}
-            ${outcome?.error?.field ? html`<p class="hint">${msg('Setting to check:', { id: 'test.field' })} ${fieldLabel(outcome.error.field)}</p>` : nothing}
-            ${failure.original ? html`<details><summary>${msg('Technical details', { id: 'test.details' })}</summary><p class="hint" lang="en">${failure.original}</p></details>` : nothing}
-          </div>`
-        : nothing}
+      ${ok === true && outcome ? html`<details><summary>${msg('Show the steps', { id: 'test.steps' })}</summary>${list}</details>` : list}
+      ${failure && !shared ? failureAlert(failure.text, failure.error.field) : nothing}
     </section>`;
   };
-  const oauth = state.auth?.method === 'oauth';
-  const failedAuth = [result?.imap?.error?.code, result?.smtp?.error?.code].includes('OAUTH_TOKEN_INVALID') || state.faultField === 'auth.provider';
-  // A field the manual form shows; an OAuth sign-in is fixed by reconnecting instead.
-  const fixable = state.faultField !== null && state.faultField !== 'auth.provider';
+
+  const oauth = state.auth?.method === 'oauth' ? state.auth : null;
+  const codes = [outcomes.imap?.error?.code, outcomes.smtp?.error?.code];
+  const failedAuth = codes.includes('OAUTH_TOKEN_INVALID') || codes.includes('ACCOUNT_MISMATCH') || state.faultField === 'auth.provider';
+  // A field the forms show; an OAuth sign-in is fixed by signing in again instead.
+  const fixable = state.faultFields.length > 0 && !state.faultFields.includes('auth.provider');
+  const mailbox = state.imap?.username || state.email;
   return html`
     ${heading(msg('Testing the connection', { id: 'test.title' }))}
     <p class="lead" role="status">
       ${host.busy
         ? msg('Signing in to receive and send… this takes a few seconds.', { id: 'test.running' })
         : passed
-          ? msg('Everything works.', { id: 'test.passed' })
+          ? nothing
           : result
             ? msg('The mailbox could not be reached with these settings.', { id: 'test.failedlead' })
             : nothing}
     </p>
+    ${passed ? successBanner(mailbox) : nothing}
     ${errorAlert(host)}
     <div class="columns">
-      ${state.imap ? column('imap', msg('Receiving (IMAP)', { id: 'test.imap' }), result?.imap, host.phases.imap) : nothing}
-      ${state.smtp ? column('smtp', msg('Sending (SMTP)', { id: 'test.smtp' }), result?.smtp, host.phases.smtp) : nothing}
+      ${state.imap ? column('imap', host.phases.imap) : nothing}
+      ${state.smtp ? column('smtp', host.phases.smtp) : nothing}
     </div>
+    ${shared ? failureAlert(shared.text, shared.error.field, `${titles.imap} · ${titles.smtp}`) : nothing}
     <div class="actions">
       ${passed && state.mode === 'retest'
-        ? html`<button class="primary" part="button button-primary" type="button" @click=${() => host.dispatch({ type: 'back' })}>${msg('Done', { id: 'done' })}</button>`
+        ? html`<button class="primary" part="button button-primary" type="button" data-next @click=${() => host.dispatch({ type: 'back' })}>${msg('Done', { id: 'done' })}</button>`
         : nothing}
-      ${!passed && !host.busy
+      ${!passed && result && !host.busy
         ? html`
-            ${oauth && failedAuth && state.auth?.method === 'oauth'
-              ? html`<button class="primary" part="button button-primary" type="button" @click=${() => state.auth?.method === 'oauth' && host.startOAuth(state.auth.provider)}>${msg('Reconnect', { id: 'reconnect' })}</button>`
+            ${oauth && failedAuth
+              ? html`<button class="primary" part="button button-primary" type="button" data-next @click=${() => host.startOAuth(oauth.provider)}>${accountMismatch(state) || codes.includes('ACCOUNT_MISMATCH') ? msg('Sign in with another account', { id: 'oauth.other' }) : msg('Reconnect', { id: 'reconnect' })}</button>`
               : nothing}
-            <button class=${fixable ? 'primary' : ''} part="button" type="button" @click=${() => host.dispatch({ type: 'fix-settings' })}>
+            <button class=${fixable && !failedAuth ? 'primary' : ''} part="button" type="button" ?data-next=${fixable && !failedAuth} @click=${() => host.dispatch({ type: 'fix-settings' })}>
               ${fixable ? msg('Fix the setting', { id: 'test.fix' }) : msg('Edit settings', { id: 'test.edit' })}
             </button>
-            <button class=${fixable || failedAuth ? '' : 'primary'} part="button" type="button" @click=${() => host.runTest()}>${msg('Try again', { id: 'retry' })}</button>
+            <button class=${fixable || failedAuth ? '' : 'primary'} part="button" type="button" ?data-next=${!fixable && !failedAuth} @click=${() => host.runTest()}>${msg('Try again', { id: 'retry' })}</button>
             ${state.mode === 'retest' ? backButton(host) : nothing}
           `
         : nothing}
     </div>
   `;
 }
+
+/** The success state: the connection works, named with the mailbox it works for. */
+export const successBanner = (mailbox: string) =>
+  html`<div class="success" role="status" part="success">
+    <span class="ok" aria-hidden="true">✓</span>
+    <div><strong>${msg(str`Connected as ${mailbox}.`, { id: 'test.connectedas' })}</strong> ${msg('Receiving and sending work.', { id: 'test.bothwork' })}</div>
+  </div>`;
