@@ -23,6 +23,8 @@ let dns: TestDnsServer;
 let counters: ConnectionCounters;
 let autoconfig: TestHttpsServer;
 let publicHttps: TcpForwarder;
+/** An attacker's "public" mail server: counts every connection to NETNS_PUBLIC_ADDRESS on the mail ports. */
+let attackerMail: ConnectionCounters;
 
 /** Names an attacker controls, and what they resolve to. */
 const ATTACKER_ZONE: DnsRecords = {
@@ -50,6 +52,10 @@ const ATTACKER_ZONE: DnsRecords = {
   'autoconfig.redirect-domain.test': { A: [NETNS_PUBLIC_ADDRESS] },
   'xml-domain.test': {},
   'autoconfig.xml-domain.test': { A: [NETNS_PUBLIC_ADDRESS] },
+  // A public mail server of the attacker's choosing, and the victim's own (public) servers.
+  'attacker-mail.test': { A: [NETNS_PUBLIC_ADDRESS] },
+  'imap.victim.test': { A: [NETNS_PUBLIC_ADDRESS] },
+  'smtp.victim.test': { A: [NETNS_PUBLIC_ADDRESS] },
 };
 
 beforeAll(async () => {
@@ -57,6 +63,8 @@ beforeAll(async () => {
   const ca = createTestCa();
   dns = await startDnsServer(ATTACKER_ZONE);
   counters = await startConnectionCounters(['127.0.0.1', '::1'], STANDARD_PORTS);
+  // Not 993/465: the rebinding case below needs nothing listening there.
+  attackerMail = await startConnectionCounters([NETNS_PUBLIC_ADDRESS], [143, 587]);
   autoconfig = await startHttpsServer(ca.issue(['autoconfig.redirect-domain.test', 'autoconfig.xml-domain.test']), {
     'autoconfig.redirect-domain.test/mail/config-v1.1.xml': { status: 302, headers: { location: 'https://127.0.0.1/mail/config-v1.1.xml' } },
     'autoconfig.redirect-domain.test/.well-known/autoconfig/mail/config-v1.1.xml': { status: 301, headers: { location: 'http://169.254.169.254/latest/meta-data/' } },
@@ -76,18 +84,46 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  await Promise.all([dns?.close(), counters?.stop(), autoconfig?.close(), publicHttps?.stop()]);
+  await Promise.all([dns?.close(), counters?.stop(), attackerMail?.stop(), autoconfig?.close(), publicHttps?.stop()]);
 });
 
-async function newSession(): Promise<string> {
+async function newSession(accountId = `ssrf-${randomBytes(4).toString('hex')}`): Promise<string> {
   const response = await fetch(`${server.apiUrl}/sessions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ accountId: `ssrf-${randomBytes(4).toString('hex')}` }),
+    body: JSON.stringify({ accountId }),
     signal: AbortSignal.timeout(5000),
   });
   return ((await response.json()) as { token: string }).token;
 }
+
+/** A widget-session call with a JSON body. */
+async function widgetCall(method: string, path: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${server.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** `POST /accounts/:id/credentials` as the host's fetcher asks for it. */
+async function hostCredentials(accountId: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${server.apiUrl}/accounts/${accountId}/credentials`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+const mailSettings = (imapHost: string, imapPort = 993, smtpHost = 'smtp.victim.test', smtpPort = 465) => ({
+  email: 'victim@victim.test',
+  imap: { host: imapHost, port: imapPort, security: 'tls', username: 'victim@victim.test' },
+  smtp: { host: smtpHost, port: smtpPort, security: 'tls', username: 'victim@victim.test' },
+  auth: { method: 'password', password: 'the-victims-saved-password' },
+});
 
 interface ProtocolAnswer {
   ok: boolean;
@@ -145,10 +181,13 @@ const LITERAL_SPELLINGS = [
   ['private 10/8', '10.0.0.1'],
   ['private 192.168/16', '192.168.1.1'],
   ['private 172.16/12', '172.16.0.1'],
+  ['IPv4-compatible IPv6 loopback', '::7f00:1'],
+  ['IPv4-compatible IPv6 metadata', '::a9fe:a9fe'],
+  ['IPv6 outside 2000::/3 (fe00::1)', 'fe00::1'],
+  ['IPv6 outside 2000::/3 (4000::1)', '4000::1'],
 ] as const;
 
 const NAME_SPELLINGS = [
-  ['localhost', 'localhost'],
   ['a name resolving to 127.0.0.1', 'loopback.attacker.test'],
   ['a name resolving to ::1', 'loopback6.attacker.test'],
   ['a name resolving to ::ffff:127.0.0.1', 'mapped.attacker.test'],
@@ -160,12 +199,27 @@ const NAME_SPELLINGS = [
 ] as const;
 
 describe('POST /test refuses every internal address with BLOCKED_ADDRESS', () => {
-  for (const [label, host] of [...LITERAL_SPELLINGS, ...NAME_SPELLINGS]) {
+  for (const [label, host] of [...LITERAL_SPELLINGS, ['localhost, by name (RFC 6761)', 'localhost'], ['a name under .localhost', 'imap.localhost']]) {
     it(`${label}: ${host}`, async () => {
       const answer = await testConnection(host);
       expect(answer.status).toBe(200);
       expect(answer.imap?.error).toMatchObject({ code: 'BLOCKED_ADDRESS', field: 'imap.host' });
       expect(answer.smtp?.error).toMatchObject({ code: 'BLOCKED_ADDRESS', field: 'smtp.host' });
+      expect(counters.hits).toEqual([]);
+    });
+  }
+});
+
+describe('POST /test answers a name that leads only inside exactly like a name that does not exist', () => {
+  /** The answer with the host name and timings taken out: what a prober could compare. */
+  const shape = (answer: object, host: string) => JSON.parse(JSON.stringify(answer).replaceAll(host, '<host>').replace(/"ms":\d+/g, '"ms":0'));
+  for (const [label, host] of NAME_SPELLINGS) {
+    it(`${label}: ${host}`, async () => {
+      const internal = await testConnection(host);
+      const missing = await testConnection('no-such-name.attacker.test');
+      expect(internal.imap?.error).toMatchObject({ code: 'DNS_NOT_FOUND', field: 'imap.host' });
+      expect(shape(internal, host)).toEqual(shape(missing, 'no-such-name.attacker.test'));
+      expect(JSON.stringify(internal)).not.toMatch(/127\.0\.0\.1|169\.254|10\.1\.2\.3|100\.64|fd00|::1|0\.0\.0\.0/);
       expect(counters.hits).toEqual([]);
     });
   }
@@ -177,8 +231,8 @@ describe('POST /test refuses every internal address with BLOCKED_ADDRESS', () =>
     expect(first.imap?.error?.code).toBe('CONNECTION_REFUSED');
     dns.setRecords({ ...ATTACKER_ZONE, 'rebind.attacker.test': { A: ['127.0.0.1'] } });
     const second = await testConnection('rebind.attacker.test');
-    expect(second.imap?.error).toMatchObject({ code: 'BLOCKED_ADDRESS', field: 'imap.host' });
-    expect(second.smtp?.error).toMatchObject({ code: 'BLOCKED_ADDRESS', field: 'smtp.host' });
+    expect(second.imap?.error).toMatchObject({ code: 'DNS_NOT_FOUND', field: 'imap.host' });
+    expect(second.smtp?.error).toMatchObject({ code: 'DNS_NOT_FOUND', field: 'smtp.host' });
     dns.setRecords(ATTACKER_ZONE);
     expect(counters.hits).toEqual([]);
   });
@@ -191,7 +245,8 @@ describe('detection never connects to an internal address', () => {
     // Every source had its go and looked the internal names up …
     for (const source of ['mx', 'srv', 'autoconfig']) expect(answer.stream, answer.stream).toContain(`"source":"${source}","status":"end"`);
     expect(answer.stream).toContain('"source":"autoconfig","status":"end","found":false');
-    expect(answer.stream).toContain('"error":"BLOCKED_ADDRESS"');
+    // An internal name is not told apart from a missing one (no probe of this network's names).
+    expect(answer.stream).not.toContain('"error":"BLOCKED_ADDRESS"');
     expect(dns.queries).toEqual(expect.arrayContaining(['A autoconfig.internal-domain.test']));
     // … and connected to none of them (an SRV answer is only data: /test refuses it, above).
     expect(counters.hits).toEqual([]);
@@ -227,6 +282,60 @@ describe('detection never connects to an internal address', () => {
     expect(answer.status).toBe(200);
     expect(autoconfig.requests.some((request) => request.includes('autoconfig.xml-domain.test'))).toBe(true);
     expect(counters.hits).toEqual([]);
+  });
+});
+
+describe('every way a server address enters is checked the same way', () => {
+  it.each([
+    ['169.254.169.254', 80, 'imap.host'],
+    ['0x7f000001', 6379, 'imap.host'],
+    ['[::1]', 993, 'imap.host'],
+    ['::7f00:1', 993, 'imap.host'],
+    ['localhost', 993, 'imap.host'],
+    ['imap.victim.test', 6379, 'imap.port'],
+  ])('PUT /settings %s:%s → 400 BLOCKED_ADDRESS (%s), nothing saved', async (host, port, field) => {
+    const accountId = `put-${randomBytes(4).toString('hex')}`;
+    const token = await newSession(accountId);
+    const answer = await widgetCall('PUT', '/settings', token, mailSettings(String(host), Number(port)));
+    expect({ status: answer.status, code: answer.body.error?.code, field: answer.body.error?.field }).toEqual({ status: 400, code: 'BLOCKED_ADDRESS', field });
+    expect((await hostCredentials(accountId)).status).toBe(404);
+    expect(counters.hits).toEqual([]);
+  });
+
+  it('POST /accounts/:id/credentials answers the checked address + servername, and 409 once the saved name points inside', async () => {
+    const accountId = `rebind-${randomBytes(4).toString('hex')}`;
+    const token = await newSession(accountId);
+    expect((await widgetCall('PUT', '/settings', token, mailSettings('imap.victim.test'))).status).toBe(200);
+    const first = await hostCredentials(accountId);
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.text).imap).toMatchObject({ host: NETNS_PUBLIC_ADDRESS, servername: 'imap.victim.test' });
+    for (const inside of ['169.254.169.254', '127.0.0.1', '10.1.2.3']) {
+      dns.setRecords({ ...ATTACKER_ZONE, 'imap.victim.test': { A: [inside] } });
+      const refused = await hostCredentials(accountId);
+      expect(refused.status).toBe(409);
+      expect(JSON.parse(refused.text).error).toMatchObject({ code: 'BLOCKED_ADDRESS', field: 'imap.host' });
+      expect(refused.text).not.toContain('the-victims-saved-password');
+    }
+    dns.setRecords(ATTACKER_ZONE);
+    expect(counters.hits).toEqual([]);
+  });
+});
+
+describe('a saved password never reaches a server of the session’s choosing', () => {
+  it('POST /test and PUT /settings naming the attacker’s public server without a password: 400 PASSWORD_REQUIRED, no connection', async () => {
+    const accountId = `secret-${randomBytes(4).toString('hex')}`;
+    const token = await newSession(accountId);
+    expect((await widgetCall('PUT', '/settings', token, mailSettings('imap.victim.test'))).status).toBe(200);
+    const evil = (port: number) => ({ host: 'attacker-mail.test', port, security: 'starttls', username: 'victim@victim.test' });
+    for (const body of [{ imap: evil(143), smtp: evil(587) }, { imap: evil(143), auth: { method: 'password' } }, { smtp: evil(587) }]) {
+      const answer = await widgetCall('POST', '/test', token, body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('PASSWORD_REQUIRED');
+    }
+    const put = await widgetCall('PUT', '/settings', token, { ...mailSettings('attacker-mail.test', 143), auth: { method: 'password' } });
+    expect(put.body.error).toMatchObject({ code: 'PASSWORD_REQUIRED', field: 'auth.password' });
+    expect(attackerMail.hits).toEqual([]);
+    expect(JSON.parse((await hostCredentials(accountId)).text).imap.servername).toBe('imap.victim.test');
   });
 });
 
