@@ -1,5 +1,6 @@
 import adviceData from './advice.json' with { type: 'json' };
 import type { MailTestCode, Protocol } from './types.js';
+import type { OAuthProvider } from '../contract/codes.js';
 
 interface ProviderAdvice {
   id: string;
@@ -22,7 +23,7 @@ export interface AdviceContext {
   /** Names on the server's certificate, when a certificate was the problem. */
   certNames?: string[];
   /** The OAuth provider in use, for "Sign in with … again". */
-  oauthProvider?: 'google' | 'microsoft';
+  oauthProvider?: OAuthProvider;
 }
 
 /**
