@@ -1,10 +1,11 @@
 /**
  * Detection figures: known-domain `POST /detect` throughput as a ratio to a bare Hono route in
  * the same run (target ≥ 0.8); p50/p95 of a full unknown-domain detection against local peers
- * (DNS, HTTPS autoconfig, IMAP/SMTP greeters); the answer time when every source hangs
- * (target ≤ 3 s).
+ * (DNS, HTTPS autoconfig, IMAP/SMTP greeters); the answer time when one guessed host hangs
+ * (shared hosting with wildcard DNS) and when every source hangs (target ≤ 3 s).
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +20,15 @@ import { startMailGreeter } from '../../server/testing/mail-greeter.js';
 import { SafeNetwork } from '../../server/net/index.js';
 import { createDetector } from '../../server/detect/index.js';
 
+/** A guessed host that accepts and never speaks listens here, on the greeters' ports. */
+const SILENT_ADDRESS = '127.0.0.2';
+
 const LOAD_RUNS = 3;
 const LOAD_SECONDS = 3;
 const CONNECTIONS = 20;
 const DETECTIONS = 40;
 const HANG_RUNS = 3;
+const HUNG_RUNS = 20;
 const API_KEY = 'bench-detect-key';
 
 const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')} req/s`;
@@ -86,7 +91,7 @@ async function knownDomainThroughput(): Promise<BenchRow[]> {
 
 async function unknownDomainLatency(): Promise<BenchRow[]> {
   const ca = createTestCa();
-  const names = ['autoconfig.autoconf.bench', 'imap.guess.bench', 'smtp.guess.bench', 'mail.guess.bench', 'guess.bench'];
+  const names = ['autoconfig.autoconf.bench', 'imap.guess.bench', 'smtp.guess.bench', 'mail.guess.bench', 'guess.bench', 'imap.hungimap.bench', 'mail.hungimap.bench', 'smtp.hungimap.bench'];
   const cert = ca.issue(names);
   const xml = `<clientConfig version="1.1"><emailProvider id="autoconf.bench">
     <incomingServer type="imap"><hostname>imap.autoconf.bench</hostname><port>993</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username></incomingServer>
@@ -99,12 +104,18 @@ async function unknownDomainLatency(): Promise<BenchRow[]> {
     smtps: await startMailGreeter('smtp', 'tls', cert),
     submission: await startMailGreeter('smtp', 'starttls', cert),
   };
+  const silent = await startSilentListeners(SILENT_ADDRESS, Object.values(peers).map((p) => p.port));
   const loopback = { A: ['127.0.0.1'] };
   const dns = await startDnsServer({
     'autoconf.bench': { MX: [{ exchange: 'mx.autoconf.bench', priority: 10 }] },
     'autoconfig.autoconf.bench': loopback,
     'guess.bench': loopback,
     '*.guess.bench': loopback,
+    // Shared hosting with wildcard DNS: imap.<domain> accepts and never speaks, mail.<domain> answers.
+    'hungimap.bench': {},
+    'imap.hungimap.bench': { A: [SILENT_ADDRESS] },
+    'smtp.hungimap.bench': { A: [SILENT_ADDRESS] },
+    'mail.hungimap.bench': loopback,
     'hang.bench': { hang: true },
     '*.hang.bench': { hang: true },
   });
@@ -120,6 +131,12 @@ async function unknownDomainLatency(): Promise<BenchRow[]> {
     };
     const autoconfig = await repeat(DETECTIONS, () => timed('support@autoconf.bench'));
     const guessing = await repeat(DETECTIONS, () => timed('support@guess.bench'));
+    const oneHung = await repeat(HUNG_RUNS, async () => {
+      detector.clearCache();
+      const result = await detector.detect('support@hungimap.bench');
+      if (result.imap?.host !== 'mail.hungimap.bench') throw new Error('the answering host was not found next to the hung one');
+      return result.elapsedMs;
+    });
     const hanging = await repeat(HANG_RUNS, async () => {
       const started = performance.now();
       const result = await createDetector({ net, ports }).detect('support@hang.bench');
@@ -133,12 +150,41 @@ async function unknownDomainLatency(): Promise<BenchRow[]> {
     return [
       { name: 'unknown domain via autoconfig (MX+HTTPS+SRV)', value: spread(autoconfig), note: `${DETECTIONS} runs, cache cleared; local DNS, HTTPS autoconfig with test CA` },
       { name: 'unknown domain via guessing (12 probes)', value: spread(guessing), note: `${DETECTIONS} runs, cache cleared; TCP+TLS+greeting/EHLO+STARTTLS against loopback greeters` },
+      {
+        name: 'guessing when one guessed host hangs',
+        value: spread(oneHung),
+        note: `${HUNG_RUNS} runs; imap./smtp.<domain> accept and never speak, mail.<domain> answers; deadline 3000 ms (before: nothing at ~2975 ms)`,
+      },
       { name: 'answer when every source hangs', value: `${Math.round(median(hanging))} ms`, note: `median of ${HANG_RUNS}; default deadline 3000 ms (target ≤ 3 s)` },
       { name: 'cached unknown domain, in-process', value: `${(cachedMs * 1000).toFixed(0)} µs`, note: 'mean of 1000 look-ups after the first' },
     ];
   } finally {
-    await Promise.all([dns.close(), web.close(), ...Object.values(peers).map((p) => p.close())]);
+    await Promise.all([dns.close(), web.close(), silent.close(), ...Object.values(peers).map((p) => p.close())]);
   }
+}
+
+/** Listeners that accept every connection and never send a byte (a hung mail server). */
+async function startSilentListeners(host: string, ports: number[]): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const servers = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer((socket) => {
+            sockets.add(socket);
+            socket.on('error', () => {});
+          });
+          server.once('error', reject);
+          server.listen(port, host, () => resolve(server));
+        }),
+    ),
+  );
+  return {
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    },
+  };
 }
 
 export default async function detect(): Promise<BenchRow[]> {
