@@ -3,6 +3,7 @@
  * autoconfig server with the test CA, and IMAP/SMTP greeters — some of which never speak.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, type TestCa } from '../testing/certs.js';
@@ -15,6 +16,8 @@ import { createDetector, type DetectionProgress, type Detector, type DetectorOpt
 const LOOPBACK = { A: ['127.0.0.1'] };
 /** A second loopback address, where the servers that accept and never speak listen on the same ports. */
 const SILENT = { A: ['127.0.0.2'] };
+/** A third, where servers speak TLS with a valid certificate but the wrong protocol. */
+const WRONG = { A: ['127.0.0.3'] };
 
 const autoconfigXml = (imap: string, smtp: string, options: { username?: string; auth?: string[] } = {}) => {
   const auth = (options.auth ?? []).map((a) => `<authentication>${a}</authentication>`).join('');
@@ -30,6 +33,7 @@ let dns: TestDnsServer;
 let web: TestHttpsServer;
 let peers: { imaps: MailGreeter; imap: MailGreeter; smtps: MailGreeter; submission: MailGreeter };
 let silent: { connections: () => number; close: () => Promise<void> };
+let wrong: { close: () => Promise<void> };
 let network: SafeNetwork;
 
 function makeDetector(extra: Partial<DetectorOptions> = {}): Detector {
@@ -46,6 +50,35 @@ async function detect(detector: Detector, email: string) {
   const events: DetectionProgress[] = [];
   const result = await detector.detect(email, { onProgress: (e) => events.push(e) });
   return { result, events };
+}
+
+/** TLS listeners on 127.0.0.3 that greet like the other protocol (SMTP on the IMAP port and the reverse). */
+async function startWrongSpeakers(certificate: { key: string; cert: string }, ports: { imaps: number; smtps: number }) {
+  const sockets = new Set<net.Socket>();
+  const servers = await Promise.all(
+    [
+      [ports.imaps, '220 mail.example ESMTP ready\r\n'],
+      [ports.smtps, '* OK IMAP4rev1 ready\r\n'],
+    ].map(
+      ([port, greeting]) =>
+        new Promise<tls.Server>((resolve, reject) => {
+          const server = tls.createServer({ key: certificate.key, cert: certificate.cert }, (socket) => {
+            sockets.add(socket);
+            socket.on('error', () => {});
+            socket.write(String(greeting));
+          });
+          server.on('tlsClientError', () => {});
+          server.once('error', reject);
+          server.listen(Number(port), '127.0.0.3', () => resolve(server));
+        }),
+    ),
+  );
+  return {
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
 }
 
 /** Listeners on 127.0.0.2 at the greeters' ports that accept every connection and never send a byte. */
@@ -86,7 +119,7 @@ beforeAll(async () => {
     'autoconfig.oauthonly.test/mail/config-v1.1.xml': { body: autoconfigXml('imap.oauthonly.test', 'smtp.oauthonly.test', { auth: ['OAuth2'] }) },
     'autoconfig.nullmx.test/mail/config-v1.1.xml': { body: autoconfigXml('imap.nullmx.test', 'smtp.nullmx.test') },
   });
-  const peerNames = ['mail.hungimap.test', 'imap.hungimap.test', 'smtp.hungimap.test', 'hungimap.test', 'imap.nullmx.test', 'smtp.nullmx.test', 'mail.nullmx.test', 'nullmx.test', 'imap.cutshort.test', 'mail.cutshort.test'];
+  const peerNames = ['imap.wrongspeaker.test', 'smtp.wrongspeaker.test', 'mail.wrongspeaker.test', 'mail.hungimap.test', 'imap.hungimap.test', 'smtp.hungimap.test', 'hungimap.test', 'imap.nullmx.test', 'smtp.nullmx.test', 'mail.nullmx.test', 'nullmx.test', 'imap.cutshort.test', 'mail.cutshort.test'];
   const cert = ca.issue(peerNames);
   peers = {
     imaps: await startMailGreeter('imap', 'tls', cert),
@@ -96,12 +129,18 @@ beforeAll(async () => {
   };
   const twins = await startSilentTwins([peers.imaps.port, peers.imap.port, peers.smtps.port, peers.submission.port]);
   silent = twins;
+  wrong = await startWrongSpeakers(cert, { imaps: peers.imaps.port, smtps: peers.smtps.port });
   dns = await startDnsServer({
     // 1. Shared hosting with wildcard DNS: imap.<domain> accepts and never speaks, mail.<domain> answers.
     'hungimap.test': {},
     'imap.hungimap.test': SILENT,
     'smtp.hungimap.test': SILENT,
     'mail.hungimap.test': LOOPBACK,
+    // imap./smtp.<domain> speak TLS with a good certificate, but the other protocol.
+    'wrongspeaker.test': {},
+    'imap.wrongspeaker.test': WRONG,
+    'smtp.wrongspeaker.test': WRONG,
+    'mail.wrongspeaker.test': LOOPBACK,
     // Everything guessable hangs, but one slow answer is reported before the deadline.
     'cutshort.test': {},
     'imap.cutshort.test': SILENT,
@@ -142,7 +181,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dns?.close(), web?.close(), silent?.close(), ...Object.values(peers ?? {}).map((p) => p.close())]);
+  await Promise.all([dns?.close(), web?.close(), silent?.close(), wrong?.close(), ...Object.values(peers ?? {}).map((p) => p.close())]);
 });
 
 describe('kind 1: guessing when one probe hangs', () => {
@@ -162,6 +201,15 @@ describe('kind 1: guessing when one probe hangs', () => {
     const queries = dns.queries.length;
     expect((await detector.detect('other@hungimap.test')).imap?.host).toBe('mail.hungimap.test');
     expect(dns.queries.length).toBe(queries);
+  });
+
+  it('passes over servers that answer as the wrong protocol and takes the one that speaks IMAP and SMTP', async () => {
+    const { result } = await detect(makeDetector(), 'help@wrongspeaker.test');
+    expect(result).toMatchObject({
+      source: 'guess',
+      imap: { host: 'mail.wrongspeaker.test', port: peers.imaps.port },
+      smtp: { host: 'mail.wrongspeaker.test', port: peers.smtps.port },
+    });
   });
 
   it('uses what guessing found so far when the deadline cuts it short, and does not cache that answer', async () => {
