@@ -34,6 +34,20 @@ export const MIGRATIONS: Migration[] = [
     description: 'oauth_flows.browser_hash: the OAuth callback is bound to the browser that opened the sign-in',
     up: (db) => addColumnIfMissing(db, 'oauth_flows', 'browser_hash', 'TEXT'),
   },
+  {
+    version: 5,
+    description: 'email_settings.oauth_account for OAuth settings saved before it: the credential of the mailbox address, else the newest',
+    // Without it a test could never be matched to such settings (their fingerprint names the account).
+    up: async (db) => {
+      await sql`
+        UPDATE email_settings SET oauth_account = (
+          SELECT c.email FROM oauth_credentials c
+          WHERE c.account_id = email_settings.account_id AND c.provider = email_settings.oauth_provider
+          ORDER BY CASE WHEN lower(c.email) = lower(email_settings.imap_username) THEN 0 ELSE 1 END, c.updated_at DESC
+          LIMIT 1)
+        WHERE auth_method = 'oauth' AND oauth_account IS NULL`.execute(db);
+    },
+  },
 ];
 
 /** Applies the steps not yet recorded in `schema_version`, in order. */
