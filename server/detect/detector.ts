@@ -23,6 +23,12 @@ export interface DetectorOptions {
   cacheSize?: number;
   /** Guessing starts once the other sources came back empty, or after this long. Default a third of the deadline. */
   guessAfterMs?: number;
+  /**
+   * Once a source has answered, better-ranked sources still running get at most this much
+   * longer (an autoconfig host that never answers must not hold every answer to the deadline).
+   * Default 1000 ms. Such an answer is not cached.
+   */
+  patienceMs?: number;
   /** Once a less likely guessed server answered, a silent more likely one gets this much longer. Default 400 ms. */
   preferenceGraceMs?: number;
   /** Where the domain's own HTTPS, IMAP and SMTP services are looked for (standard ports unless a test says otherwise). */
@@ -53,7 +59,7 @@ export interface Detector {
 /** Time kept back from the deadline for shaping and sending the answer. */
 const DEADLINE_MARGIN_MS = 30;
 
-const DEFAULTS = { deadlineMs: 3000, cacheTtlMs: 60 * 60 * 1000, missTtlMs: 5 * 60 * 1000, cacheSize: 10_000 };
+const DEFAULTS = { deadlineMs: 3000, cacheTtlMs: 60 * 60 * 1000, missTtlMs: 5 * 60 * 1000, cacheSize: 10_000, patienceMs: 1000 };
 
 /** A domain's cached findings; `perAddress` says the autoconfig answer is made per address and must be asked again for another one. */
 interface CachedDomain extends DomainFindings {
@@ -181,6 +187,7 @@ export function createDetector(options: DetectorOptions): Detector {
       const outcome = await runSources(selected, ctx, {
         deadlineMs: remainingMs(),
         fallbackAfterMs: guessAfterMs,
+        patienceMs: settings.patienceMs,
         onEvent: (event) => progress(event as DetectionProgress),
         errorCode: (error) => progressCode(error),
       });

@@ -138,4 +138,27 @@ describe('the detection scheduler', () => {
     expect(outcome.findings.map((f) => f.imap?.host)).toEqual(['imap.good.test']);
     expect(events.find((e) => e.source === 'bad' && e.status === 'end')).toMatchObject({ found: false, error: 'MAPPED' });
   });
+
+  it('with patience, ends that long after the first answer even while a better-ranked source hangs, as incomplete', async () => {
+    const hung = fake('autoconfig');
+    const mx = fake('mx');
+    const events: ScheduleEvent[] = [];
+    const run = runSources([hung.source, mx.source], {}, { deadlineMs: 10_000, fallbackAfterMs: 10_000, patienceMs: 30, onEvent: (e) => events.push(e) });
+    await tick();
+    mx.resolve([answer('mx', 'imap.gmail.com', 3)]);
+    const outcome = await run;
+    expect(outcome).toMatchObject({ complete: false, findings: [{ source: 'mx' }] });
+    expect(hung.hooks?.signal.aborted).toBe(true);
+    expect(events.find((e) => e.source === 'autoconfig' && e.status === 'end')).toMatchObject({ error: 'TIMEOUT' });
+  });
+
+  it('with patience, still ends at once (complete) when every source has answered', async () => {
+    const a = fake('a');
+    const b = fake('b');
+    const run = runSources([a.source, b.source], {}, { deadlineMs: 10_000, fallbackAfterMs: 10_000, patienceMs: 5_000 });
+    await tick();
+    a.resolve([answer('srv', 'imap.a.test', 2)]);
+    b.resolve([]);
+    expect((await run).complete).toBe(true);
+  });
 });

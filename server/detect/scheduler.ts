@@ -37,6 +37,12 @@ export interface ScheduleOptions {
   deadlineMs: number;
   /** Fallback sources start after this long when nothing has answered yet. */
   fallbackAfterMs: number;
+  /**
+   * Once some source has answered, better-ranked sources still running get at most this much
+   * longer; then the run ends with what it has (incomplete, so never cached as final). Unset =
+   * wait for them until the deadline.
+   */
+  patienceMs?: number;
   onEvent?: (event: ScheduleEvent) => void;
   /** The progress code of a failure (a NetError's code, …). */
   errorCode?: (error: unknown) => string;
@@ -70,11 +76,13 @@ export function runSources<C>(sources: ReadonlyArray<SchedulableSource<C>>, ctx:
   const outcome = new Promise<ScheduleOutcome>((resolve) => (resolveRun = resolve));
 
   const answered = () => [...final.values()].some((list) => list.some(isAnswer));
+  let patience: NodeJS.Timeout | undefined;
   const finish = (complete: boolean, reason: string) => {
     if (done) return;
     done = true;
     clearTimeout(deadline);
     clearTimeout(fallbackTimer);
+    clearTimeout(patience);
     const findings = [...final.values()].flat();
     for (const [name, state] of running) {
       findings.push(...(partial.get(name) ?? []));
@@ -87,6 +95,9 @@ export function runSources<C>(sources: ReadonlyArray<SchedulableSource<C>>, ctx:
   const check = () => {
     if (done) return;
     const hasAnswer = answered();
+    if (hasAnswer && patience === undefined && options.patienceMs !== undefined) {
+      patience = setTimeout(() => finish(false, 'TIMEOUT'), Math.max(0, options.patienceMs));
+    }
     // A fallback source (ranked last) only matters while there is no answer at all.
     const waiting = [...running.values()].some((state) => !state.fallback || !hasAnswer);
     if (!hasAnswer && pendingFallbacks.length > 0 && ![...running.values()].some((s) => !s.fallback)) return startFallbacks();
