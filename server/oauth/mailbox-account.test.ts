@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapFlow } from 'imapflow';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
-import { startMailServers, type TestMailServers } from '../testing/mail-servers.js';
+import type { TestMailServers } from '../testing/mail-servers.js';
+import { startOAuthMailServers } from '../testing/oauth-mail-servers.js';
 import { useTestCa } from '../testing/mail-tests.js';
 import { OAUTH_TEST_ENV, signIn } from '../testing/oauth-journeys.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../testing/oauth-server.js';
@@ -35,17 +36,7 @@ function mailboxOf(token: string): string | undefined {
 
 beforeAll(async () => {
   oauth = await startOAuthTestServer();
-  mail = await startMailServers({
-    extraNames: HOSTS,
-    dovecot: {
-      users: [SHARED, AGENT, GMAIL, PERSONAL].map((username) => ({ username, password: 'unused-password' })),
-      introspect: (token) => {
-        const mailbox = mailboxOf(token);
-        return mailbox ? { active: true, username: mailbox } : { active: false };
-      },
-    },
-    smtp: { tokenOwner: mailboxOf },
-  });
+  mail = await startOAuthMailServers(oauth, { mailboxes: [SHARED, AGENT, GMAIL, PERSONAL], extraNames: HOSTS, mailboxOf });
   app = await createTestApp({ ...oauth.env(), ...OAUTH_TEST_ENV, ...mail.env });
   useTestCa(app, mail.ca.cert);
 });

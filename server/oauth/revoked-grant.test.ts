@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
-import { startMailServers, type TestMailServers } from '../testing/mail-servers.js';
+import type { TestMailServers } from '../testing/mail-servers.js';
+import { startOAuthMailServers } from '../testing/oauth-mail-servers.js';
 import { useTestCa } from '../testing/mail-tests.js';
 import { OAUTH_TEST_ENV, signIn } from '../testing/oauth-journeys.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../testing/oauth-server.js';
@@ -24,16 +25,10 @@ function owner(token: string): string | undefined {
 
 beforeAll(async () => {
   oauth = await startOAuthTestServer();
-  mail = await startMailServers({
+  mail = await startOAuthMailServers(oauth, {
+    mailboxes: ['revoked@contoso.test', 'refused@contoso.test', 'force@contoso.test'],
     extraNames: ['outlook.office365.com', 'smtp.office365.com'],
-    dovecot: {
-      users: ['revoked@contoso.test', 'refused@contoso.test', 'force@contoso.test'].map((username) => ({ username, password: 'unused-password' })),
-      introspect: (token) => {
-        const email = owner(token);
-        return email ? { active: true, username: email } : { active: false };
-      },
-    },
-    smtp: { tokenOwner: owner },
+    mailboxOf: owner,
   });
   app = await createTestApp({ ...oauth.env(), ...OAUTH_TEST_ENV, ...mail.env });
   useTestCa(app, mail.ca.cert);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/app.js';
 import { startMailServers, MAIL_TEST_HOSTS, type TestMailServers } from '../../testing/mail-servers.js';
 import { startSilentListener } from '../../testing/listeners.js';
-import { MailTestService, type MailTestLimits } from '../../mail/index.js';
+import type { MailTestLimits } from '../../mail/index.js';
+import { useTestCa } from '../../testing/mail-tests.js';
 
 const USER = 'alice@mail.test';
 const PASSWORD = 'alice-password';
@@ -14,19 +15,7 @@ let smtp: { host: string; port: number; security: 'starttls'; username: string }
 
 /** The app's test service, rebuilt to trust the test CA and with short limits. */
 function useMailTests(target: TestApp, limits: Partial<MailTestLimits> = {}): void {
-  const { services } = target;
-  services.mailTests = new MailTestService({
-    net: services.net,
-    settings: services.settings,
-    db: services.database.db,
-    rateLimits: services.rateLimits,
-    tokens: services.oauth.tokens,
-    audit: services.audit,
-    logger: services.logger,
-    allowPrivateNetworks: services.config.allowPrivateNetworks,
-    ca: mail.ca.cert,
-    limits: { phaseTimeoutMs: 5000, timeoutMs: 15_000, ...limits },
-  });
+  useTestCa(target, mail.ca.cert, { phaseTimeoutMs: 5000, timeoutMs: 15_000, ...limits });
 }
 
 async function post(token: string, json: unknown, target: TestApp = app) {
