@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRequestInit } from '../testing/app.js';
 import { startDnsServer, type TestDnsServer } from '../testing/dns-server.js';
 import { INSTANCES_API_KEY, startSharedInstances, type SharedInstances } from '../testing/instances.js';
 import { stopSharedTestPostgres } from '../testing/postgres.js';
@@ -25,12 +26,7 @@ afterAll(async () => {
 });
 
 const call = (base: string, path: string, token: string, init: { method?: string; json?: unknown } = {}) =>
-  fetch(`${base}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { Authorization: `Bearer ${token}`, ...(init.json === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-    signal: AbortSignal.timeout(20_000),
-  });
+  fetch(`${base}${path}`, { ...apiRequestInit({ ...init, token }), signal: AbortSignal.timeout(20_000) });
 
 /** Mints a session on `base` and saves settings for the account: one `account.updated` event. */
 async function saveSettings(base: string, apiKey: string, accountId: string): Promise<void> {

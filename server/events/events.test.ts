@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountEventBody } from '../contract/events.js';
-import { MailTestService } from '../mail/index.js';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
 import { MAIL_TEST_HOSTS, startMailServers, type TestMailServers } from '../testing/mail-servers.js';
+import { useTestCa } from '../testing/mail-tests.js';
 import { OAUTH_TEST_ENV, hostCredentials, signIn } from '../testing/oauth-journeys.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../testing/oauth-server.js';
 import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from '../testing/webhook-receiver.js';
@@ -36,20 +36,7 @@ beforeAll(async () => {
     EMAIL_WIZARD_WEBHOOK_SECRET: SECRET,
     EMAIL_WIZARD_WEBHOOK_RETRY_DELAYS: '0.1,0.2',
   });
-  // The app's connection tests, trusting the test CA.
-  const { services } = app;
-  services.mailTests = new MailTestService({
-    net: services.net,
-    settings: services.settings,
-    db: services.database.db,
-    rateLimits: services.rateLimits,
-    tokens: services.oauth.tokens,
-    audit: services.audit,
-    logger: services.logger,
-    allowPrivateNetworks: true,
-    ca: mail.ca.cert,
-    limits: { phaseTimeoutMs: 5000, timeoutMs: 15_000 },
-  });
+  useTestCa(app, mail.ca.cert, { phaseTimeoutMs: 5000, timeoutMs: 15_000 });
 });
 afterAll(async () => {
   await app?.close();
