@@ -51,8 +51,18 @@ describe('providers.json as a whole', () => {
     }
   });
 
-  it('records a source for every provider', () => {
-    for (const p of providers) expect([p.source].flat().length, p.id).toBeGreaterThan(0);
+  it('records a source for every provider, and each source with a date', () => {
+    for (const p of providers) {
+      expect([p.source].flat().length, p.id).toBeGreaterThan(0);
+      expect(p.provenance?.length, p.id).toBeGreaterThan(0);
+      for (const entry of p.provenance ?? []) expect(entry.date, p.id).toMatch(/^\d{4}-\d{2}/);
+    }
+  });
+
+  it('says what Microsoft 365 accepts today — OAuth only — with a source and a date', () => {
+    expect(providerById('microsoft-365')).toMatchObject({ hints: { oauthOnly: true }, accepts: { methods: ['oauth'], source: expect.stringMatching(/^https:\/\/learn\.microsoft\.com\//), date: '2022-10-01' } });
+    expect(providerById('outlook')?.accepts?.methods).toEqual(['oauth']);
+    expect(providerById('gmail')?.accepts?.methods).toEqual(['oauth', 'password']);
   });
 
   it('makes every provider reachable, by an address domain or an MX pattern', () => {
@@ -153,6 +163,25 @@ describe('buildProviderIndex rejects bad data', () => {
     }
     throw new Error('expected the data to be rejected');
   };
+
+  it('refuses an OAuth provider that does not say, with a source and a date, what it accepts today', () => {
+    const data = base();
+    delete data.providers[0]!.accepts;
+    expect(reject(data)).toMatch(/accepts today/);
+  });
+
+  it('refuses an oauthOnly hint that disagrees with the dated claim', () => {
+    const data = base();
+    const m365 = data.providers.find((p) => p.id === 'microsoft-365')!;
+    (m365.hints as { oauthOnly?: boolean }).oauthOnly = false;
+    expect(reject(data)).toMatch(/oauthOnly must agree/);
+  });
+
+  it('refuses an entry whose provenance has no date', () => {
+    const data = base();
+    data.providers[0]!.provenance = [{ source: 'curated' }];
+    expect(reject(data)).toMatch(/provenance/);
+  });
 
   it('refuses plaintext security', () => {
     const data = base();
