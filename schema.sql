@@ -80,7 +80,10 @@ CREATE TABLE IF NOT EXISTS oauth_flows (
   credential_id            TEXT,
   created_at               BIGINT NOT NULL,
   expires_at               BIGINT NOT NULL,
-  consumed_at              BIGINT
+  consumed_at              BIGINT,
+  -- SHA-256 of the secret in the first-party cookie set when the browser opened the sign-in:
+  -- only that browser's callback completes the flow (RFC 9700 §4.7.1).
+  browser_hash             TEXT
 );
 CREATE INDEX IF NOT EXISTS oauth_flows_expiry ON oauth_flows (expires_at);
 
@@ -175,3 +178,7 @@ CREATE TABLE IF NOT EXISTS audit_daily_counts (
 CREATE INDEX IF NOT EXISTS audit_daily_counts_day ON audit_daily_counts (day);
 -- The retention job deletes old audit entries by time.
 CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at);
+
+-- Retention (server/store/retention.ts) deletes old rows through these indexes, in batches.
+CREATE INDEX IF NOT EXISTS rate_limits_window ON rate_limits (window_start);
+CREATE INDEX IF NOT EXISTS connection_tests_at ON connection_tests (at);

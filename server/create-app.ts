@@ -7,6 +7,8 @@ import { SessionTokens } from './auth/session-tokens.js';
 import { SettingsService } from './settings/service.js';
 import { AuditLog } from './store/audit.js';
 import { RateLimiter } from './store/rate-limits.js';
+import { Retention } from './store/retention.js';
+import { trafficRetentionRules } from './store/retention-rules.js';
 import { SafeNetwork } from './net/index.js';
 import { createDetector, detectorOptionsFromEnv } from './detect/index.js';
 import { createOAuth } from './oauth/index.js';
@@ -78,8 +80,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     oauth,
     mailTests: new MailTestService({ net, settings, db: database.db, rateLimits, tokens: oauth.tokens, audit, logger, allowPrivateNetworks: config.allowPrivateNetworks, ca: options.extraCa }),
     events,
+    retention: new Retention({ logger, overrides: config.retention.overridesMs, intervalMs: config.retention.intervalMs }),
     onClose: [],
   };
+  for (const rule of trafficRetentionRules(database.db)) services.retention.register(rule);
+  services.onClose.push(services.retention.start());
   services.onClose.push(events.start());
   const refresher = oauth.startRefresher();
   services.onClose.push(async () => {

@@ -22,6 +22,8 @@ export interface Config {
   google?: OAuthProviderConfig;
   microsoft?: OAuthProviderConfig & { tenant: string; authority: string };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `EMAIL_WIZARD_RETENTION` and `_RETENTION_INTERVAL_SECONDS`: how long growing tables keep rows (server/store/retention.ts). */
+  retention: RetentionConfig;
   /** `EMAIL_WIZARD_OAUTH_TOKEN_RATE`: token-endpoint requests per second per provider, across all instances. */
   oauthTokenRate: number;
   /** Account events for the host (Standard Webhooks); undefined when `EMAIL_WIZARD_WEBHOOK_URL` is unset. */
@@ -35,6 +37,35 @@ export interface WebhookConfig {
   secret: string;
   /** Seconds to wait after each failed attempt; the last repeats until 24 h have passed. */
   retryDelaysSeconds: number[];
+}
+
+export interface RetentionConfig {
+  /** Per-table keep times in milliseconds, for the tables the operator named. */
+  overridesMs: ReadonlyMap<string, number>;
+  intervalMs: number;
+}
+
+/** Tables with a retention rule, as `EMAIL_WIZARD_RETENTION` may name them. */
+export const RETENTION_TABLES = ['rate_limits', 'oauth_flows', 'connection_tests', 'audit_log', 'audit_daily_counts', 'account_events'] as const;
+
+/** `EMAIL_WIZARD_RETENTION="oauth_flows=48,connection_tests=2"` (hours, at least 1) and the job's interval (60–86400 s, default 600). */
+function parseRetention(env: Env): RetentionConfig {
+  const overridesMs = new Map<string, number>();
+  for (const item of list(env.EMAIL_WIZARD_RETENTION)) {
+    const match = /^([a-z_]+)\s*=\s*(\d+(?:\.\d+)?)$/.exec(item);
+    if (!match || !(RETENTION_TABLES as readonly string[]).includes(match[1]!) || Number(match[2]) < 1) {
+      throw new ConfigError(
+        `EMAIL_WIZARD_RETENTION holds "${item}"; write table=hours (at least 1) for the tables ${RETENTION_TABLES.join(', ')}, such as oauth_flows=48.`,
+      );
+    }
+    overridesMs.set(match[1]!, Number(match[2]) * 3600_000);
+  }
+  const interval = env.EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS?.trim();
+  const seconds = interval ? Number(interval) : 600;
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
+    throw new ConfigError(`EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS must be a whole number of seconds from 60 to 86400, not "${interval}".`);
+  }
+  return { overridesMs, intervalMs: seconds * 1000 };
 }
 
 export interface OAuthProviderConfig {
@@ -268,6 +299,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     google,
     microsoft,
     logLevel,
+    retention: parseRetention(env),
     oauthTokenRate: parseTokenRate(env.EMAIL_WIZARD_OAUTH_TOKEN_RATE),
     webhook: parseWebhook(env),
   };

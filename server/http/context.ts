@@ -11,6 +11,7 @@ import type { SafeNetwork } from '../net/index.js';
 import type { Detector } from '../detect/index.js';
 import type { OAuthModule } from '../oauth/index.js';
 import type { MailTestService } from '../mail/index.js';
+import type { Retention } from '../store/retention.js';
 import type { AccountEvents } from '../events/index.js';
 
 /**
@@ -37,6 +38,8 @@ export interface Services {
   mailTests: MailTestService;
   /** Account events for the host: the recorder, the outbox and the webhook sender (server/events). */
   events: AccountEvents;
+  /** The retention job: each table that grows with traffic registers how long it keeps rows. */
+  retention: Retention;
   /** Background work (timers, refreshers) stopped by `close()`. */
   onClose: Array<() => Promise<void> | void>;
 }
