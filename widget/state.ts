@@ -76,6 +76,7 @@ export type WizardEvent =
   | { type: 'test-finished'; result: TestResult }
   | { type: 'fix-settings' }
   | { type: 'saved'; fromName: string; checkIntervalSeconds: number; deleteAfterProcessing: boolean }
+  /** The server refused a save or test request for `field` (e.g. `400 PASSWORD_REQUIRED`, `smtp.security`). */
   | { type: 'save-refused'; field: string }
   | { type: 'back' }
   | { type: 'edit' }
@@ -186,7 +187,8 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
       if (!at('loading')) return state;
       return event.settings ? { ...state, step: 'overview', existing: event.settings } : { ...state, step: 'address', existing: null };
     case 'detected': {
-      if (!at('address')) return state;
+      // From the address step, or from "did you mean …?" on the sign-in step.
+      if (!at('address', 'auth')) return state;
       const { detection } = event;
       // A new address starts clean: nothing of the previous address (servers, user names, secrets) carries over.
       return {
@@ -326,12 +328,15 @@ export function transition(state: WizardState, event: WizardEvent): WizardState 
         checkIntervalSeconds: event.checkIntervalSeconds,
         deleteAfterProcessing: event.deleteAfterProcessing,
       };
-    case 'save-refused':
-      // The server blamed a server setting or the password: show it where it can be fixed.
-      if (!at('final') || !/^(imap|smtp|auth)\./.test(event.field)) return state;
+    case 'save-refused': {
+      // The server refused a save or a test for a server setting or the password: show it where it can be fixed.
+      if (!at('final', 'test') || !/^(imap|smtp|auth)\./.test(event.field)) return state;
+      const fault = { faultField: event.field, faultFields: [event.field], testResult: null };
       // A password the final step itself asks for (after a reload) is fixed right there.
-      if (event.field.startsWith('auth.password') && state.passwordLost) return { ...state, password: '', faultField: event.field, faultFields: [event.field] };
-      return { ...state, step: 'manual', faultField: event.field, faultFields: [event.field], testResult: null };
+      if (at('final') && event.field.startsWith('auth.password') && state.passwordLost) return { ...state, ...fault, password: '' };
+      if (event.field.startsWith('auth.password') || event.field.startsWith('auth.smtpPassword')) return { ...state, ...fault, step: 'manual', password: '', smtpPassword: '' };
+      return { ...state, ...fault, step: 'manual' };
+    }
     case 'back':
       return back(state);
     case 'edit':

@@ -1,6 +1,6 @@
 import { msg, str } from '@lit/localize';
 import type { MailServer, OAuthProvider, TestFailure } from '../api.js';
-import { describeCode } from '../messages.js';
+import { addCodeDescriptions, describeCode } from '../messages.js';
 
 /**
  * A connection-test failure in the widget's language, rendered from its `code` and the settings
@@ -150,4 +150,113 @@ export function explainFailure(failure: TestFailure, context: FailureContext): E
 /** What access a signed-in Microsoft account needs to open a shared mailbox. */
 export function sharedMailboxAccess(account: string, mailbox: string): string {
   return msg(str`${account} needs Full Access to ${mailbox}: an administrator grants it in the Microsoft 365 admin center (Teams & groups, Shared mailboxes, or the user's Mailbox permissions, Read and manage).`, { id: 'x.sharedaccess' });
+}
+
+/** The codes only later steps meet (connection tests, OAuth, saving), in the widget's language. */
+function laterCodeText(code: string): string | undefined {
+  switch (code) {
+    case 'DNS_NOT_FOUND':
+      return msg('The server name could not be found.', { id: 'code.dns' });
+    case 'CONNECTION_REFUSED':
+      return msg('The server refused the connection on this port.', { id: 'code.refused' });
+    case 'TLS_CERT_INVALID':
+      return msg("The server's security certificate is not valid.", { id: 'code.cert' });
+    case 'TLS_FAILED':
+      return msg('A secure connection could not be established; the security setting may not match the port.', { id: 'code.tls' });
+    case 'AUTH_FAILED':
+      return msg('The user name or password was not accepted.', { id: 'code.auth' });
+    case 'APP_PASSWORD_REQUIRED':
+      return msg('This provider needs an app password instead of your normal password.', { id: 'code.apppw' });
+    case 'OAUTH_TOKEN_INVALID':
+      return msg('The sign-in has expired or was revoked. Reconnect the account.', { id: 'code.oauth' });
+    case 'IMAP_DISABLED':
+      return msg('IMAP access is turned off for this mailbox.', { id: 'code.imapoff' });
+    case 'SMTP_AUTH_DISABLED':
+      return msg('Sending with SMTP sign-in is turned off for this mailbox.', { id: 'code.smtpoff' });
+    case 'MAILBOX_NOT_FOUND':
+      return msg('The mailbox was not found on the server.', { id: 'code.nombox' });
+    case 'PROTOCOL_ERROR':
+      return msg('The server answered in an unexpected way.', { id: 'code.protocol' });
+    case 'ACCOUNT_MISMATCH':
+      return msg('The signed-in account cannot open this mailbox.', { id: 'code.mismatch' });
+    case 'ENCRYPTION_REQUIRED':
+      return msg('The server only accepts a sign-in over an encrypted connection; choose TLS or STARTTLS.', { id: 'code.encrypt' });
+    case 'TEMPORARY_FAILURE':
+      return msg('The mail server is busy and asked to try again later. Nothing in the settings is wrong.', { id: 'code.temp' });
+    case 'OAUTH_HOST_MISMATCH':
+      return msg('A sign-in with Google or Microsoft only works with their own mail servers.', { id: 'code.oauthhost' });
+    case 'OAUTH_BROWSER_MISMATCH':
+      return msg('The sign-in finished in another browser. Start it again in this one.', { id: 'code.browser' });
+    case 'POPUP_CLOSED':
+      return msg('The sign-in window was closed before the sign-in finished.', { id: 'code.popup' });
+    case 'OAUTH_CONSENT_DENIED':
+    case 'access_denied':
+      return msg('Access was not granted. Try again and allow access to the mailbox.', { id: 'code.denied' });
+    case 'OAUTH_REAUTH_REQUIRED':
+    case 'OAUTH_NOT_CONNECTED':
+    case 'OAUTH_NO_REFRESH_TOKEN':
+      return msg('The sign-in has expired or was revoked. Reconnect the account.', { id: 'code.oauth' });
+    case 'OAUTH_STATE_EXPIRED':
+    case 'OAUTH_STATE_INVALID':
+    case 'OAUTH_STATE_USED':
+    case 'FLOW_NOT_FOUND':
+      return msg('This sign-in has expired. Start it again.', { id: 'code.expired' });
+    case 'OAUTH_PROVIDER_UNAVAILABLE':
+    case 'OAUTH_PROVIDER_ERROR':
+    case 'OAUTH_CODE_EXCHANGE_FAILED':
+      return msg('The provider could not complete the sign-in. Try again in a moment.', { id: 'code.provider' });
+    case 'OAUTH_SCOPE_MISSING':
+      return msg('Mail access was not granted. Sign in again and allow every permission asked for.', { id: 'code.scope' });
+    case 'PASSWORD_REQUIRED':
+      return msg('Enter the password again: a saved password is only sent to the server it was saved for.', { id: 'code.pwreq' });
+    case 'INSECURE_CONNECTION':
+      return msg('A password cannot be sent over an unencrypted connection; choose TLS or STARTTLS.', { id: 'code.insecure' });
+    default:
+      return undefined;
+  }
+}
+addCodeDescriptions(laterCodeText);
+
+/** A connection-test phase name (`connect`, `tls`, `auth`…) in the widget's language. */
+export function phaseLabel(name: string): string {
+  switch (name) {
+    case 'resolve':
+    case 'dns':
+      return msg('Finding the server', { id: 'phase.dns' });
+    case 'connect':
+    case 'tcp':
+      return msg('Connecting', { id: 'phase.connect' });
+    case 'tls':
+    case 'starttls':
+      return msg('Securing the connection', { id: 'phase.tls' });
+    case 'greeting':
+    case 'banner':
+      return msg('Server greeting', { id: 'phase.greeting' });
+    case 'authenticate':
+    case 'auth':
+    case 'login':
+      return msg('Signing in', { id: 'phase.auth' });
+    case 'mailbox':
+    case 'select':
+    case 'inbox':
+      return msg('Opening the inbox', { id: 'phase.mailbox' });
+    case 'send':
+      return msg('Sending a test message', { id: 'phase.send' });
+    case 'token':
+      return msg('Getting a sign-in token', { id: 'phase.token' });
+    default:
+      return name;
+  }
+}
+
+/** A security setting in words. */
+export function securityLabel(security: string): string {
+  switch (security) {
+    case 'tls':
+      return msg('TLS (encrypted)', { id: 'sec.tls' });
+    case 'starttls':
+      return 'STARTTLS';
+    default:
+      return msg('None (unencrypted)', { id: 'sec.none' });
+  }
 }

@@ -7,6 +7,9 @@ export interface SourceProgress {
   status: 'running' | 'found' | 'none' | 'error';
 }
 
+/** A test phase as it streams in: `running` while it has started and not yet ended. */
+export type LivePhase = TestPhase & { running?: boolean };
+
 /** What a step renders from and acts through: the element implements it. */
 export interface WizardHost {
   readonly state: WizardState;
@@ -17,7 +20,7 @@ export interface WizardHost {
   /** The last failure to show on this step (`role="alert"`). */
   readonly error: Pick<ApiError, 'code' | 'message' | 'field'> | null;
   readonly sources: SourceProgress[];
-  readonly phases: { imap: TestPhase[]; smtp: TestPhase[] };
+  readonly phases: { imap: LivePhase[]; smtp: LivePhase[] };
   /** Each protocol's result as soon as its check ended (the `protocol` stream event), before the whole answer. */
   readonly partial: Partial<Record<'imap' | 'smtp', ProtocolResult>>;
   /** In the OAuth step: the popup was blocked and the page is about to go to the provider. */

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { msg } from '@lit/localize';
-import { securityLabel } from '../messages.js';
+import { securityLabel } from './explain.js';
 import type { MailServer } from '../api.js';
 import type { AuthChoice } from '../state.js';
 import { providerName } from './auth.js';

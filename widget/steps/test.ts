@@ -1,12 +1,12 @@
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
-import { fieldLabel, phaseLabel } from '../messages.js';
+import { fieldLabel } from '../messages.js';
 import { accountMismatch } from '../state.js';
-import type { ProtocolResult, TestPhase } from '../api.js';
-import { explainFailure, type Explained } from './explain.js';
+import type { ProtocolResult } from '../api.js';
+import { explainFailure, phaseLabel, type Explained } from './explain.js';
 import { hintsOf } from './provider-help.js';
 import { backButton, errorAlert, heading, spinner } from './shared.js';
-import type { WizardHost } from './host.js';
+import type { LivePhase, WizardHost } from './host.js';
 
 type Protocol = 'imap' | 'smtp';
 
@@ -40,10 +40,11 @@ export function testStep(host: WizardHost) {
   });
   // The same failure on both sides is said once, below both checks.
   const [imapFailure, smtpFailure] = explained;
-  const shared = imapFailure && smtpFailure && imapFailure.text.message === smtpFailure.text.message && imapFailure.error.field === smtpFailure.error.field ? imapFailure : null;
+  const sameCause = (smtpFailure?.error as { sameCauseAs?: string } | undefined)?.sameCauseAs === 'imap';
+  const shared = imapFailure && smtpFailure && (sameCause || (imapFailure.text.message === smtpFailure.text.message && imapFailure.error.field === smtpFailure.error.field)) ? imapFailure : null;
   const titles = { imap: msg('Receiving (IMAP)', { id: 'test.imap' }), smtp: msg('Sending (SMTP)', { id: 'test.smtp' }) };
 
-  const column = (protocol: Protocol, live: TestPhase[]) => {
+  const column = (protocol: Protocol, live: LivePhase[]) => {
     const outcome = outcomes[protocol];
     const phases = outcome?.phases ?? live;
     const failedPhase = phases.find((phase) => !phase.ok);
@@ -51,12 +52,14 @@ export function testStep(host: WizardHost) {
     const ok = outcome ? outcome.ok : failedPhase ? false : undefined;
     const failure = explained[protocol === 'imap' ? 0 : 1];
     const list = html`<ul class="progress">
-      ${phases.map(
-        (phase) => html`<li>
-          <span class=${phase.ok ? 'ok' : 'bad'} aria-hidden="true">${phase.ok ? '✓' : '✗'}</span>
-          <span>${phaseLabel(phase.name)}<span class="visually-hidden">: ${phase.ok ? msg('done', { id: 'test.phaseok' }) : msg('failed', { id: 'test.phasebad' })}</span></span>
-          <span class="ms">${phase.ms} ms</span>
-        </li>`,
+      ${phases.map((phase: LivePhase) =>
+        phase.running
+          ? html`<li><span class="pending" aria-hidden="true">${spinner()}</span><span>${phaseLabel(phase.name)}…</span></li>`
+          : html`<li>
+              <span class=${phase.ok ? 'ok' : 'bad'} aria-hidden="true">${phase.ok ? '✓' : '✗'}</span>
+              <span>${phaseLabel(phase.name)}<span class="visually-hidden">: ${phase.ok ? msg('done', { id: 'test.phaseok' }) : msg('failed', { id: 'test.phasebad' })}</span></span>
+              <span class="ms">${phase.ms} ms</span>
+            </li>`,
       )}
     </ul>`;
     return html`<section class="card" part="test-result" aria-labelledby="ecw-test-${protocol}" data-protocol=${protocol}>
@@ -103,7 +106,7 @@ export function testStep(host: WizardHost) {
       ${passed && state.mode === 'retest'
         ? html`<button class="primary" part="button button-primary" type="button" data-next @click=${() => host.dispatch({ type: 'back' })}>${msg('Done', { id: 'done' })}</button>`
         : nothing}
-      ${!passed && result && !host.busy
+      ${!passed && (result || host.error) && !host.busy
         ? html`
             ${oauth && failedAuth
               ? html`<button class="primary" part="button button-primary" type="button" data-next @click=${() => host.startOAuth(oauth.provider)}>${accountMismatch(state) || codes.includes('ACCOUNT_MISMATCH') ? msg('Sign in with another account', { id: 'oauth.other' }) : msg('Reconnect', { id: 'reconnect' })}</button>`

@@ -12,7 +12,7 @@ export interface RecordedCall {
 
 export type MockAnswer =
   | { status?: number; json?: unknown }
-  | { sse: Array<{ event: string; data: unknown }> }
+  | { sse: Array<{ event: string; data: unknown }>; /** Events from this index on wait for `resume`. */ holdFrom?: number; resume?: Promise<void> }
   | ((call: RecordedCall) => MockAnswer | Promise<MockAnswer>);
 
 export interface MockApi {
@@ -44,8 +44,21 @@ export function mockApi(base = '/api'): MockApi {
   const answer = async (found: MockAnswer, call: RecordedCall): Promise<Response> => {
     if (typeof found === 'function') return answer(await found(call), call);
     if ('sse' in found) {
-      const text = found.sse.map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join('');
-      const bytes = new TextEncoder().encode(text);
+      const encode = (events: typeof found.sse) => new TextEncoder().encode(events.map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(''));
+      if (found.holdFrom !== undefined) {
+        // The first events now, the rest once `resume` settles: a stream that is still open.
+        const { holdFrom, resume } = found;
+        const stream = new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(encode(found.sse.slice(0, holdFrom)));
+            await resume;
+            controller.enqueue(encode(found.sse.slice(holdFrom)));
+            controller.close();
+          },
+        });
+        return new Response(stream, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+      }
+      const bytes = encode(found.sse);
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           // Two chunks split mid-event: the reader must reassemble them.
