@@ -24,7 +24,7 @@ const COLUMNS: { [T in keyof Database]: Record<keyof Database[T], true> } = {
   oauth_flows: {
     id: true, state_hash: true, provider: true, account_id: true, session_id: true, origin: true, return_url: true,
     login_hint: true, code_verifier_enc: true, status: true, error_code: true, error_message: true, result_email: true,
-    credential_id: true, created_at: true, expires_at: true, consumed_at: true,
+    credential_id: true, created_at: true, expires_at: true, consumed_at: true, browser_hash: true,
   },
   connection_tests: { account_id: true, fingerprint: true, ok: true, result_json: true, at: true },
   rate_limits: { bucket: true, window_start: true, hits: true },
