@@ -5,7 +5,6 @@
  * (shared hosting with wildcard DNS) and when every source hangs (target ≤ 3 s).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { createTestCa } from '../../server/testing/certs.js';
 import { startDnsServer } from '../../server/testing/dns-server.js';
 import { startHttpsServer } from '../../server/testing/https-server.js';
 import { startMailGreeter } from '../../server/testing/mail-greeter.js';
+import { startSilentListener } from '../../server/testing/listeners.js';
 import { SafeNetwork } from '../../server/net/index.js';
 import { createDetector } from '../../server/detect/index.js';
 
@@ -104,7 +104,7 @@ async function unknownDomainLatency(): Promise<BenchRow[]> {
     smtps: await startMailGreeter('smtp', 'tls', cert),
     submission: await startMailGreeter('smtp', 'starttls', cert),
   };
-  const silent = await startSilentListeners(SILENT_ADDRESS, Object.values(peers).map((p) => p.port));
+  const silent = await Promise.all(Object.values(peers).map((p) => startSilentListener({ host: SILENT_ADDRESS, port: p.port })));
   const loopback = { A: ['127.0.0.1'] };
   const dns = await startDnsServer({
     'autoconf.bench': { MX: [{ exchange: 'mx.autoconf.bench', priority: 10 }] },
@@ -159,34 +159,6 @@ async function unknownDomainLatency(): Promise<BenchRow[]> {
       { name: 'cached unknown domain, in-process', value: `${(cachedMs * 1000).toFixed(0)} µs`, note: 'mean of 1000 look-ups after the first' },
     ];
   } finally {
-    await Promise.all([dns.close(), web.close(), silent.close(), ...Object.values(peers).map((p) => p.close())]);
+    await Promise.all([dns.close(), web.close(), ...silent.map((l) => l.stop()), ...Object.values(peers).map((p) => p.close())]);
   }
-}
-
-/** Listeners that accept every connection and never send a byte (a hung mail server). */
-async function startSilentListeners(host: string, ports: number[]): Promise<{ close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const servers = await Promise.all(
-    ports.map(
-      (port) =>
-        new Promise<Server>((resolve, reject) => {
-          const server = createServer((socket) => {
-            sockets.add(socket);
-            socket.on('error', () => {});
-          });
-          server.once('error', reject);
-          server.listen(port, host, () => resolve(server));
-        }),
-    ),
-  );
-  return {
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-    },
-  };
-}
-
-export default async function detect(): Promise<BenchRow[]> {
-  return [...(await knownDomainThroughput()), ...(await unknownDomainLatency())];
 }

@@ -4,12 +4,12 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCa, type TestCa } from '../testing/certs.js';
 import { startDnsServer, type TestDnsServer } from '../testing/dns-server.js';
 import { startHttpsServer, type TestHttpsServer } from '../testing/https-server.js';
 import { startMailGreeter, type MailGreeter } from '../testing/mail-greeter.js';
+import { startSilentListener } from '../testing/listeners.js';
 import { SafeNetwork } from '../net/index.js';
 import { createDetector, type DetectionProgress, type Detector, type DetectorOptions } from './index.js';
 
@@ -83,28 +83,10 @@ async function startWrongSpeakers(certificate: { key: string; cert: string }, po
 
 /** Listeners on 127.0.0.2 at the greeters' ports that accept every connection and never send a byte. */
 async function startSilentTwins(ports: number[]) {
-  let connections = 0;
-  const sockets = new Set<net.Socket>();
-  const servers = await Promise.all(
-    ports.map(
-      (port) =>
-        new Promise<net.Server>((resolve, reject) => {
-          const server = net.createServer((socket) => {
-            connections += 1;
-            sockets.add(socket);
-            socket.on('error', () => {});
-          });
-          server.once('error', reject);
-          server.listen(port, '127.0.0.2', () => resolve(server));
-        }),
-    ),
-  );
+  const listeners = await Promise.all(ports.map((port) => startSilentListener({ host: '127.0.0.2', port })));
   return {
-    connections: () => connections,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    },
+    connections: () => listeners.reduce((n, l) => n + l.connections, 0),
+    close: async () => void (await Promise.all(listeners.map((l) => l.stop()))),
   };
 }
 

@@ -44,13 +44,15 @@ export interface CountingListener {
  * A listener on 127.0.0.1 that accepts connections, counts them and never says a word — a mail
  * server that hangs before its greeting, and proof (a count of zero) that a blocked address was
  * never contacted. With `greeting` it says that once and then nothing (another protocol's banner).
+ * `host` and `port` place it elsewhere on loopback (127.0.0.2 at a greeter's port: a guessed host
+ * that accepts and never speaks beside one that answers).
  *
  * @example
  * const silent = await startSilentListener();
  * // … run a test against 127.0.0.1:silent.port …
  * expect(silent.connections).toBe(0);
  */
-export async function startSilentListener(options: { greeting?: string } = {}): Promise<CountingListener> {
+export async function startSilentListener(options: { greeting?: string; host?: string; port?: number } = {}): Promise<CountingListener> {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -60,7 +62,10 @@ export async function startSilentListener(options: { greeting?: string } = {}): 
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
   return {
     port: (server.address() as AddressInfo).port,
     get connections() {
