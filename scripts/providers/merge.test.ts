@@ -68,7 +68,7 @@ describe('the merge rule', () => {
   it('groups domains with the same servers into one imported provider with an id, a source and a date', () => {
     const result = mergeProviders([], [claim('ispdb', ['one.org', 'two.org'], 'imap.host.org', 'smtp.host.org', 'Host Mail')], '2026-11-30');
     expect(result.providers).toEqual([
-      expect.objectContaining({ id: 'host-mail', name: 'Host Mail', domains: ['one.org', 'two.org'], oauth: null, supported: true, provenance: [{ source: 'ispdb:file@abc', date: '2026-01-02' }] }),
+      expect.objectContaining({ id: 'one-org', name: 'Host Mail', domains: ['one.org', 'two.org'], oauth: null, supported: true, provenance: [{ source: 'ispdb:file@abc', date: '2026-01-02' }] }),
     ]);
   });
 });

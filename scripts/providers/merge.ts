@@ -155,8 +155,10 @@ export function mergeProviders(curated: CuratedEntry[], claims: Claim[], curated
 
   const usedIds = new Set(providers.map((p) => String(p.id)));
   for (const slot of [...imported.values()].sort((a, b) => [...a.domains][0]!.localeCompare([...b.domains][0]!))) {
-    let id = slug(slot.claim.id.replace(/\.xml$/, ''));
-    for (let n = 2; usedIds.has(id); n += 1) id = `${slug(slot.claim.id)}-${n}`;
+    // Named after its first domain: stable across runs, whatever id scheme a list uses.
+    const base = slug([...slot.domains].sort()[0]!);
+    let id = base;
+    for (let n = 2; usedIds.has(id); n += 1) id = `${base}-${n}`;
     usedIds.add(id);
     contributed[slot.claim.source].newProviders += 1;
     const provenance = provenanceOf(slot.claims);
