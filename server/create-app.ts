@@ -84,6 +84,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     onClose: [],
   };
   for (const rule of trafficRetentionRules(database.db)) services.retention.register(rule);
+  services.retention.register(events.retentionRule);
   services.onClose.push(services.retention.start());
   services.onClose.push(events.start());
   const refresher = oauth.startRefresher();

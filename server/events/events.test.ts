@@ -250,3 +250,36 @@ describe('without EMAIL_WIZARD_WEBHOOK_URL', () => {
     }
   });
 });
+
+describe('retention of account events', () => {
+  it('the retention job keeps finished events 30 days by default (EMAIL_WIZARD_RETENTION overrides) and never prunes pending ones', async () => {
+    const day = 24 * 3600_000;
+    const standard = await createTestApp();
+    const shorter = await createTestApp({ EMAIL_WIZARD_RETENTION: 'account_events=48' });
+    try {
+      expect(standard.services.retention.describe().find((rule) => rule.table === 'account_events')?.keepMs).toBe(30 * day);
+      const now = Date.now();
+      const row = (id: string, state: 'pending' | 'delivered' | 'dead', finishedDaysAgo: number | null) => ({
+        id,
+        account_id: 'acct-old',
+        type: 'account.updated',
+        payload: '{}',
+        created_at: now - 40 * day,
+        next_attempt_at: now + day,
+        state,
+        finished_at: finishedDaysAgo === null ? null : now - finishedDaysAgo * day,
+      });
+      const rows = [row('msg_delivered_31', 'delivered', 31), row('msg_dead_31', 'dead', 31), row('msg_dead_3', 'dead', 3), row('msg_pending', 'pending', null)];
+      const left = async (target: TestApp) =>
+        (await target.services.database.db.selectFrom('account_events').select('id').orderBy('id').execute()).map((r) => r.id);
+      for (const target of [standard, shorter]) {
+        await target.services.database.db.insertInto('account_events').values(rows).execute();
+        await target.services.retention.runOnce();
+      }
+      expect(await left(standard)).toEqual(['msg_dead_3', 'msg_pending']);
+      expect(await left(shorter)).toEqual(['msg_pending']);
+    } finally {
+      await Promise.all([standard.close(), shorter.close()]);
+    }
+  });
+});

@@ -11,7 +11,7 @@ import { AccountEventRecorder } from './recorder.js';
 import { WebhookSender, type WebhookSenderOptions } from './sender.js';
 import { eventView } from './view.js';
 
-export { changeAccount, type AccountChanges } from './changes.js';
+export { changeAccount, type AccountChanges } from '../store/changes.js';
 export { AccountEventRecorder } from './recorder.js';
 export { Outbox, EVENT_RETENTION_MS } from './outbox.js';
 export { WebhookSender, type WebhookSenderOptions } from './sender.js';
@@ -37,7 +37,7 @@ export interface AccountEventsOptions {
   database: DatabaseHandle;
   logger: Logger;
   /** Sender tuning (tests shorten the timeout and the poll). */
-  senderOptions?: Partial<Pick<WebhookSenderOptions, 'timeoutMs' | 'pollIntervalMs' | 'leaseMs' | 'horizonMs' | 'pruneEveryMs' | 'now' | 'random'>>;
+  senderOptions?: Partial<Pick<WebhookSenderOptions, 'timeoutMs' | 'pollIntervalMs' | 'leaseMs' | 'horizonMs' | 'now' | 'random'>>;
 }
 
 /**

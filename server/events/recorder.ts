@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { AccountChangeCause } from '../contract/events.js';
 import type { DatabaseHandle } from '../store/connect.js';
 import type { Database } from '../store/database.js';
-import type { AccountChanges } from './changes.js';
+import type { AccountChanges } from '../store/changes.js';
 import type { Outbox } from './outbox.js';
 import { readAccountSnapshot } from './snapshot.js';
 import { eventBody, eventTypesFor } from './transitions.js';

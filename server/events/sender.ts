@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
 import type { AccountEventRow } from '../store/database.js';
-import { EVENT_RETENTION_MS, type AttemptOutcome, type Outbox } from './outbox.js';
+import type { AttemptOutcome, Outbox } from './outbox.js';
 import { nextAttemptAt, RETRY_HORIZON_MS } from './retry.js';
 import { webhookSigner } from './signing.js';
 
@@ -22,13 +22,11 @@ export interface WebhookSenderOptions {
   batchSize?: number;
   /** Retry for at least this long after an event was written (default 24 h). */
   horizonMs?: number;
-  /** Runs older finished events out of the table this often (default hourly); 0 turns it off. */
-  pruneEveryMs?: number;
   now?: () => number;
   random?: () => number;
 }
 
-const DEFAULTS = { timeoutMs: 10_000, pollIntervalMs: 1000, batchSize: 10, horizonMs: RETRY_HORIZON_MS, pruneEveryMs: 3600_000 };
+const DEFAULTS = { timeoutMs: 10_000, pollIntervalMs: 1000, batchSize: 10, horizonMs: RETRY_HORIZON_MS };
 
 /**
  * Delivers the outbox to the host's webhook URL: at least once, signed, with the same
@@ -49,7 +47,6 @@ export class WebhookSender {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private soonestRetry = Infinity;
-  private lastPrune = 0;
 
   constructor(options: WebhookSenderOptions) {
     this.options = { ...DEFAULTS, now: Date.now, random: Math.random, leaseMs: (options.timeoutMs ?? DEFAULTS.timeoutMs) + 15_000, ...options };
@@ -86,7 +83,6 @@ export class WebhookSender {
       let attempted = 0;
       try {
         attempted = await this.runOnce();
-        await this.pruneNow();
       } catch (error) {
         log.warn('webhook outbox not readable for now', { error });
       }
@@ -152,15 +148,6 @@ export class WebhookSender {
     }
     this.soonestRetry = Math.min(this.soonestRetry, next);
     logger.warn('webhook delivery failed; will retry', { ...fields, status: outcome.status, error: outcome.error, nextAttemptAt: new Date(next).toISOString() });
-  }
-
-  private async pruneNow(): Promise<void> {
-    const { pruneEveryMs, outbox } = this.options;
-    const now = this.options.now();
-    if (pruneEveryMs <= 0 || now - this.lastPrune < pruneEveryMs) return;
-    this.lastPrune = now;
-    const pruned = await outbox.prune(now - EVENT_RETENTION_MS);
-    if (pruned > 0) this.options.logger.info('webhook events pruned after their retention', { pruned });
   }
 }
 

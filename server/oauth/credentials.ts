@@ -4,7 +4,7 @@ import type { Database, OAuthCredentialRow, OAuthProviderId } from '../store/dat
 import type { Dialect } from '../store/connect.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { TokenSet } from './client.js';
-import { changeAccount, type AccountChanges } from '../events/changes.js';
+import { changeAccount, type AccountChanges } from '../store/changes.js';
 
 const ACCESS_COLUMN = 'oauth_credentials.access_token_enc';
 const REFRESH_COLUMN = 'oauth_credentials.refresh_token_enc';

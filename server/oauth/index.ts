@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { DatabaseHandle } from '../store/connect.js';
 import type { OAuthProviderId } from '../store/database.js';
-import type { AccountChanges } from '../events/changes.js';
+import type { AccountChanges } from '../store/changes.js';
 import { createOriginCheck } from '../auth/origins.js';
 import { OAuthProviderClient } from './client.js';
 import { CredentialStore } from './credentials.js';

@@ -8,7 +8,7 @@ import type { MailServer, SettingsInput, SettingsView } from './schema.js';
 import { PENDING_TEST_TTL_MS, protocolFingerprints, type ProtocolFingerprints, type TestedCredentials } from './test-fingerprint.js';
 import { accountStatus, lastTestOf, savedOutcomes, type ProtocolOutcome } from './status.js';
 import { checkMailboxForAccount, resolveSignedInAccount, savedCredential } from './account.js';
-import { changeAccount, type AccountChanges } from '../events/changes.js';
+import { changeAccount, type AccountChanges } from '../store/changes.js';
 
 /** Hands out a usable access token for an OAuth connection, refreshing it when needed. */
 export interface AccessTokenSource {

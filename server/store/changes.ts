@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AccountChangeCause } from '../contract/events.js';
-import type { Database } from '../store/database.js';
+import type { Database } from './database.js';
 
 /**
  * Runs a change to one account in one transaction and, when account events are on, writes the
