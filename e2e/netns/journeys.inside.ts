@@ -151,7 +151,7 @@ describe('journey 2: a custom domain on Google Workspace, with OAuth', () => {
       await journey.screenshot('detected');
       const popupOpened = context.waitForEvent('page');
       const tested = nextTestResult(page);
-      await button(page, 'Continue with Google').click();
+      await button(page, 'Sign in with Google').click();
       const popup = await popupOpened;
       // The local OAuth server signs the person in as the mailbox's owner (set by the stack's consent default).
       await popup.waitForEvent('close', { timeout: 15_000 }).catch(() => undefined);
