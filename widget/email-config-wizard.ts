@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, TaskStatus } from '@lit/task';
-import { ApiError, accountOfToken, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
+import { ApiError, accountOfToken, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProtocolResult, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
 import { setWidgetLocale, localeFor } from './locales/index.js';
 import { probeApi } from './probe.js';
 import { errorText } from './messages.js';
@@ -13,6 +13,7 @@ import {
   restore,
   settingsInput,
   snapshot,
+  stageFor,
   stageOf,
   testRequest,
   transition,
@@ -23,7 +24,7 @@ import {
 import { wizardStyles } from './styles.js';
 import { addressStep } from './steps/address.js';
 import { laterSteps, loadLaterSteps } from './lazy-steps.js';
-import type { SourceProgress, WizardHost } from './steps/host.js';
+import type { LivePhase, SourceProgress, WizardHost } from './steps/host.js';
 import { spinner } from './steps/shared.js';
 import { isLaunchUrl, postToWindow } from './oauth-launch.js';
 
@@ -80,7 +81,8 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   @state() providers: Partial<ProvidersStatus> = {};
   @state() error: Failure | null = null;
   @state() sources: SourceProgress[] = [];
-  @state() phases: { imap: TestPhase[]; smtp: TestPhase[] } = { imap: [], smtp: [] };
+  @state() phases: { imap: LivePhase[]; smtp: LivePhase[] } = { imap: [], smtp: [] };
+  @state() partial: Partial<Record<'imap' | 'smtp', ProtocolResult>> = {};
   @state() redirecting = false;
   @state() confirmingDisconnect = false;
   @state() private announcement = '';
@@ -91,6 +93,8 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   private probes = new Map<string, Promise<ApiError | null>>();
   private flowWatch?: AbortController;
   private popup: Window | null = null;
+  /** A person's action reloads the wizard (View connection): focus follows once it has loaded. */
+  private focusAfterLoad = false;
 
   constructor() {
     super();
@@ -127,11 +131,16 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     autoRun: false,
     task: async (_args: [], { signal }) => {
       this.phases = { imap: [], smtp: [] };
+      this.partial = {};
       const result = await this.api.test(testRequest(this.state), { signal, onEvent: (event) => this.onTestProgress(event) });
       this.announce(result.ok ? msg('Everything works.', { id: 'test.passed' }) : msg('The mailbox could not be reached with these settings.', { id: 'test.failedlead' }));
       this.dispatch({ type: 'test-finished', result });
     },
-    onError: (error) => this.fail(error),
+    onError: (error) => {
+      // A test the server refused for a setting (PASSWORD_REQUIRED after a server was edited…): back to that field.
+      if (error instanceof ApiError && error.field) this.dispatch({ type: 'save-refused', field: error.field });
+      this.fail(error);
+    },
   });
 
   private saveTask = new Task(this, {
@@ -156,9 +165,13 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     onError: (error) => this.fail(error),
   });
 
+  private get tasks() {
+    return [this.loadTask, this.detectTask, this.testTask, this.saveTask, this.disconnectTask];
+  }
+
   /** True while the current step's network work runs. */
   get busy(): boolean {
-    return [this.loadTask, this.detectTask, this.testTask, this.saveTask, this.disconnectTask].some((task) => task.status === TaskStatus.PENDING);
+    return this.tasks.some((task) => task.status === TaskStatus.PENDING);
   }
 
   override connectedCallback(): void {
@@ -210,8 +223,10 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     void this.saveTask.run([final]);
   }
 
+  /** Opens or closes the disconnect confirmation; focus goes to its safe choice, and back to Disconnect on close. */
   askDisconnect(ask: boolean): void {
     this.confirmingDisconnect = ask;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(ask ? '[data-keep]' : '[data-disconnect]')?.focus());
   }
 
   disconnect(): void {
@@ -219,6 +234,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   finish(): void {
+    this.focusAfterLoad = true;
     this.state = initialState(this.email);
     this.started = false;
     this.requestStart();
@@ -242,7 +258,13 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
         const { authorizationUrl, flowId } = await this.api.startOAuth(provider, { email: this.state.email || undefined, returnUrl });
         this.dispatch({ type: 'oauth-started', flowId });
         this.persist();
-        if (!popup || popup.closed) {
+        if (popup?.closed) {
+          // The person closed the window before it got anywhere: a cancel, not a blocked popup.
+          this.cancelOAuth();
+          this.fail(new ApiError(0, 'POPUP_CLOSED', 'The sign-in window was closed before the sign-in finished.'));
+          return;
+        }
+        if (!popup) {
           this.redirecting = true;
           this.navigate(authorizationUrl);
           return;
@@ -282,9 +304,17 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     this.wakeFlow = () => wake();
     void (async () => {
       while (!watch.signal.aborted && this.state.oauthFlowId === flowId) {
+        // Read before the status: a window closed before a still-pending answer was closed without signing in.
+        const closed = this.popup?.closed === true;
         try {
           const flow = await this.api.flowStatus(flowId, watch.signal);
           if (watch.signal.aborted) return;
+          if (flow.status === 'pending' && closed) {
+            this.popup = null;
+            this.dispatch({ type: 'oauth-failed' });
+            this.fail(new ApiError(0, 'POPUP_CLOSED', 'The sign-in window was closed before the sign-in finished.'));
+            return;
+          }
           if (flow.status === 'connected') {
             this.popup?.close();
             this.announce(msg('Signed in.', { id: 'oauth.done' }));
@@ -456,11 +486,20 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     if (status === 'running') this.announce(msg('Looking up your settings…', { id: 'addr.looking' }));
   }
 
-  private onTestProgress({ data }: StreamEvent): void {
+  private onTestProgress({ event, data }: StreamEvent): void {
     const protocol = data.protocol;
-    if ((protocol !== 'imap' && protocol !== 'smtp') || typeof data.name !== 'string') return;
-    const phase: TestPhase = { name: data.name as TestPhase['name'], ok: data.ok !== false, ms: Number(data.ms ?? 0) };
-    this.phases = { ...this.phases, [protocol]: [...this.phases[protocol], phase] };
+    if (protocol !== 'imap' && protocol !== 'smtp') return;
+    // One protocol's whole result, sent as soon as its check ends: shown without waiting for the other.
+    if (event === 'protocol' && Array.isArray(data.phases)) {
+      this.partial = { ...this.partial, [protocol]: { ok: data.ok === true, phases: data.phases as TestPhase[], ...(data.error ? { error: data.error as ProtocolResult['error'] } : {}) } };
+      return;
+    }
+    if (typeof data.name !== 'string') return;
+    // A `progress` event names a phase as it starts; its `phase` event replaces it when it ends.
+    const phase: LivePhase = { name: data.name as TestPhase['name'], ok: data.ok !== false, ms: Number(data.ms ?? 0), ...(data.running === true ? { running: true } : {}) };
+    const earlier = this.phases[protocol].filter((entry) => !(entry.running && entry.name === phase.name));
+    this.phases = { ...this.phases, [protocol]: [...earlier, phase] };
+    if (phase.running) return;
     this.announce(`${protocol.toUpperCase()}: ${phase.name} ${phase.ok ? '✓' : '✗'}`);
   }
 
@@ -469,7 +508,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
       error instanceof ApiError ? error : { code: 'UNKNOWN', message: error instanceof Error ? error.message : String(error) };
     if (failure.code === 'ABORTED') return;
     this.error = { code: failure.code, message: failure.message, field: failure.field };
-    this.announce(errorText(failure, this.activeLocale));
+    this.announce(errorText(failure));
     this.emit('ecw-error', { code: failure.code, message: failure.message, step: this.state.step });
   }
 
@@ -497,20 +536,31 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     this.emit('ecw-step-change', { step, previousStep: previous, stage: stageOf(step) });
     if (step === 'test') this.runTest();
     if (step === 'done') this.emit('ecw-complete', completionDetail(this.state));
-    if (previous !== 'loading') this.moveFocus(step);
+    if (previous !== 'loading' || this.focusAfterLoad) this.moveFocus(step);
+    if (step !== 'loading') this.focusAfterLoad = false;
     if (this.confirmingDisconnect) this.confirmingDisconnect = false;
   }
 
-  /** Focus follows the step: the field a failed test blamed, otherwise the new heading. */
+  /**
+   * Focus follows the step to where the person goes on: the field a failed test blamed, else the
+   * step's first field (or its marked next action); the heading only when there is nothing to do yet.
+   */
   private moveFocus(step: Step): void {
     const root = this.renderRoot as ShadowRoot;
-    const faulty = step === 'manual' && this.state.faultField ? root.getElementById(`ecw-${this.state.faultField}`) : null;
-    (faulty ?? root.querySelector<HTMLElement>('h2'))?.focus();
+    const faulty = this.state.faultField ? root.getElementById(`ecw-${this.state.faultField}`) ?? (this.state.faultField.startsWith('auth.password') ? root.getElementById('ecw-password') : null) : null;
+    const next = step === 'overview' || step === 'test' ? null : root.querySelector<HTMLInputElement>('.step input:not([type=hidden]), .step select, .step [data-next]');
+    const target = faulty ?? next ?? root.querySelector<HTMLElement>('h2');
+    if (!(target as HTMLInputElement | null)?.disabled) return void target?.focus();
+    // Still disabled while the work that led here finishes (Disconnect): the heading now, the field once it is usable.
+    root.querySelector<HTMLElement>('h2')?.focus();
+    void Promise.all(this.tasks.map((task) => task.taskComplete.catch(() => undefined)))
+      .then(() => this.updateComplete)
+      .then(() => target?.isConnected && target.focus());
   }
 
   override render() {
     const step = this.state.step;
-    const stage = stageOf(step);
+    const stage = stageFor(this.state);
     const stageIndex = stage ? STAGES.indexOf(stage) : -1;
     const names = [
       msg('Address', { id: 'stage.address' }),
