@@ -301,6 +301,20 @@ describe('kind 6: null MX (RFC 7505)', () => {
   });
 });
 
+describe('kind 8: the rebuilt provider database', () => {
+  it('answers a regional alias domain a public list added to a curated provider, and an imported provider with medium confidence', async () => {
+    const detector = makeDetector();
+    const before = dns.queries.length;
+    // Alias domains only the public lists knew, now on their curated providers.
+    expect(await detector.detect('someone@operamail.com')).toMatchObject({ source: 'builtin', provider: { id: 'fastmail' }, imap: { host: 'imap.fastmail.com' } });
+    expect(await detector.detect('someone@linuxmail.com')).toMatchObject({ source: 'builtin', provider: { id: 'mailcom' } });
+    // A Google Workspace tenant from the lists gets Workspace (and its OAuth), not consumer Gmail.
+    expect(await detector.detect('someone@nyu.edu')).toMatchObject({ source: 'builtin', provider: { id: 'google-workspace', oauth: 'google' } });
+    expect(await detector.detect('someone@active24.com')).toMatchObject({ source: 'builtin', provider: { id: 'active24-com' }, confidence: 'medium', imap: { host: 'email.active24.com' } });
+    expect(dns.queries.length).toBe(before);
+  });
+});
+
 describe('kind 7: international addresses', () => {
   it('detects Thai and Hindi local parts and a combining accent, using the NFC spelling as the login', async () => {
     const detector = makeDetector();

@@ -28,8 +28,13 @@ export function providerFinding(provider: ProviderEntry, source: Finding['source
   };
 }
 
-/** The built-in database's answer for an address domain (exact domain or alias), if any. */
+/**
+ * The built-in database's answer for an address domain (exact domain or alias), if any: high
+ * confidence for hand-checked (curated) entries, medium for entries only the public lists give.
+ */
 export function detectBuiltin(domain: string): Finding | undefined {
   const provider = findProviderByDomain(domain);
-  return provider ? providerFinding(provider, 'builtin', RANK.builtin, 'high') : undefined;
+  if (!provider) return undefined;
+  const curated = provider.provenance === undefined || provider.provenance[0]?.source === 'curated';
+  return providerFinding(provider, 'builtin', RANK.builtin, curated ? 'high' : 'medium');
 }
