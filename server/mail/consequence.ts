@@ -10,7 +10,8 @@ export type ConsequentError = TestError & { sameCauseAs?: Protocol };
 
 /**
  * Says a shared failure once: when SMTP fails for the same reason as IMAP — the same user name and
- * password (or token) refused, the same host not found or not available — SMTP's error keeps its
+ * password (or token) refused, the same host not found or not available, the very same sentence
+ * (no token could be had) — SMTP's error keeps its
  * code and field but says "same cause as IMAP", points to the IMAP steps instead of repeating them, and is marked
  * `sameCauseAs: "imap"`, so a person fixes one thing instead of reading it twice.
  */
@@ -26,10 +27,14 @@ export function sayOnce(
   if (!imapServer || !smtpServer) return;
   const sameSignIn = SIGN_IN_CODES.has(second.code) && !test.separateSmtpPassword && imapServer.username.toLowerCase() === smtpServer.username.toLowerCase();
   const sameHost = HOST_CODES.has(second.code) && imapServer.host === smtpServer.host;
-  if (!sameSignIn && !sameHost) return;
+  // The same sentence for both (no token could be had, say) is one cause too.
+  const sameWords = first.message === second.message;
+  if (!sameSignIn && !sameHost && !sameWords) return;
   second.message = sameSignIn
     ? `The SMTP server refused the same sign-in for the same reason as IMAP (${first.code}); fixing it for IMAP fixes it here too.`
-    : `${smtpServer.host} failed for SMTP for the same reason as for IMAP (${first.code}).`;
+    : sameHost
+      ? `${smtpServer.host} failed for SMTP for the same reason as for IMAP (${first.code}).`
+      : `SMTP failed for the same reason as IMAP (${first.code}).`;
   second.steps = ['Follow the steps shown for IMAP; then test again.'];
   second.sameCauseAs = 'imap';
 }

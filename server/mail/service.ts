@@ -16,7 +16,7 @@ import type { TestInput } from './schema.js';
 import type { MailNetwork } from './socket.js';
 import { pinnedResolver, resolveOnce, type Resolution } from '../net/index.js';
 import { checkOAuthTargets, passwordSources, type SecretSource } from '../settings/secret-binding.js';
-import type { MailCredentials, MailServer, Phase, PhaseListener, PhaseName, Protocol, ProtocolResult } from './types.js';
+import type { MailCredentials, MailServer, Phase, PhaseListener, PhaseName, Protocol, ProtocolResult, TestError } from './types.js';
 
 /** The answer of `POST /test`: an omitted protocol is omitted here too. */
 export interface TestAnswer {
@@ -81,7 +81,8 @@ export interface TestCaller {
 export interface PreparedTest {
   caller: TestCaller;
   targets: Partial<Record<Protocol, MailServer>>;
-  credentials: Partial<Record<Protocol, MailCredentials>> | { tokenError: string };
+  /** `temporary`: the provider could not be reached — nothing is wrong with the sign-in. */
+  credentials: Partial<Record<Protocol, MailCredentials>> | TokenProblem;
   oauthProvider?: OAuthProviderId;
   /** OAuth: the signed-in account's credential (the mailbox is each server's user name). */
   oauth?: { credentialId: string; account: string };
@@ -192,7 +193,7 @@ export class MailTestService {
       if (!test.targets[protocol]) return undefined;
       let result: ProtocolResult;
       if ('tokenError' in test.credentials) {
-        result = tokenFailure(test.credentials.tokenError, test.oauthProvider, onPhase && ((phase) => onPhase(protocol, phase)));
+        result = tokenFailure(test.credentials, test.oauthProvider, onPhase && ((phase) => onPhase(protocol, phase)));
       } else {
         const credentials = test.credentials[protocol]!;
         result = await testOne(protocol, credentials);
@@ -201,7 +202,7 @@ export class MailTestService {
           result =
             'accessToken' in renewed
               ? await testOne(protocol, { ...credentials, accessToken: renewed.accessToken })
-              : { ...result, error: { ...result.error!, code: 'OAUTH_TOKEN_INVALID', message: renewed.message, field: 'auth.provider', steps: reconnectSteps(test.oauthProvider) } };
+              : { ...result, error: tokenError(renewed, test.oauthProvider) };
         }
       }
       progress.onProtocol?.(protocol, result);
@@ -216,21 +217,23 @@ export class MailTestService {
   }
 
   /** A mail server refused the token: one forced refresh, shared by both protocols of this test. */
-  private async refreshRefusedToken(test: PreparedTest): Promise<{ accessToken: string } | { message: string }> {
+  private async refreshRefusedToken(test: PreparedTest): Promise<{ accessToken: string } | TokenProblem> {
     const name = test.oauthProvider === 'google' ? 'Google' : 'Microsoft';
-    if (!test.oauth || !this.deps.tokens) return { message: `The mail server refused the ${name} sign-in; sign in with ${name} again.` };
+    if (!test.oauth || !this.deps.tokens) return { tokenError: `The mail server refused the ${name} sign-in; sign in with ${name} again.` };
     try {
       return await this.deps.tokens.getAccessToken(test.oauth.credentialId, { forceRefresh: true });
     } catch (error) {
-      this.deps.logger.info('refused oauth token could not be renewed', { errorCode: (error as { code?: string }).code });
-      return {
-        message:
-          isAppError(error) && error.code === 'OAUTH_REAUTH_REQUIRED'
-            ? `The mail server refused the ${name} sign-in and ${name} no longer accepts its grant (a changed password, or the app's access was removed). Sign in with ${name} again.`
-            : isAppError(error)
-              ? error.message
-              : `The mail server refused the ${name} sign-in; sign in with ${name} again.`,
-      };
+      const code = isAppError(error) ? error.code : undefined;
+      this.deps.logger.info('refused oauth token could not be renewed', { errorCode: code });
+      if (code === 'OAUTH_REAUTH_REQUIRED') {
+        return {
+          tokenError: `The mail server refused the ${name} sign-in and ${name} no longer accepts its grant (a changed password, or the app's access was removed). Sign in with ${name} again.`,
+        };
+      }
+      if (code === 'OAUTH_PROVIDER_UNAVAILABLE') {
+        return { tokenError: `The mail server refused the ${name} token, and ${name} could not be reached to renew it just now.`, temporary: true };
+      }
+      return { tokenError: isAppError(error) ? error.message : `The mail server refused the ${name} sign-in; sign in with ${name} again.` };
     }
   }
 
@@ -318,7 +321,10 @@ export class MailTestService {
       return { ...(targets.imap ? { imap: forServer(targets.imap) } : {}), ...(targets.smtp ? { smtp: forServer(targets.smtp) } : {}) };
     } catch (error) {
       // The token service's errors are sentences meant for people (reconnect, provider down).
-      return { tokenError: isAppError(error) ? error.message : `The ${name} sign-in could not be renewed; sign in with ${name} again.` };
+      return {
+        tokenError: isAppError(error) ? error.message : `The ${name} sign-in could not be renewed; sign in with ${name} again.`,
+        ...(isAppError(error) && error.code === 'OAUTH_PROVIDER_UNAVAILABLE' ? { temporary: true } : {}),
+      };
     }
   }
 
@@ -398,18 +404,23 @@ function once<T>(work: () => Promise<T>): () => Promise<T> {
   return () => (promise ??= work());
 }
 
-function tokenFailure(message: string, provider: OAuthProviderId | undefined, onPhase?: (phase: Phase) => void): ProtocolResult {
+/** No token to test with: a grant that is gone (sign in again), or a provider that is not reachable now (try later). */
+function tokenFailure(failure: TokenProblem, provider: OAuthProviderId | undefined, onPhase?: (phase: Phase) => void): ProtocolResult {
   const phase: Phase = { name: 'token', ok: false, ms: 0 };
   onPhase?.(phase);
+  return { ok: false, phases: [phase], error: tokenError(failure, provider) };
+}
+
+/** Why no usable token could be had, for people. */
+type TokenProblem = { tokenError: string; temporary?: boolean };
+
+function tokenError(failure: TokenProblem, provider: OAuthProviderId | undefined): TestError {
   const name = provider === 'microsoft' ? 'Microsoft' : 'Google';
-  return {
-    ok: false,
-    phases: [phase],
-    error: {
-      code: 'OAUTH_TOKEN_INVALID',
-      message,
-      field: 'auth.provider',
-      steps: [`Sign in with ${name} again to renew the connection.`, 'Then run the test again.'],
-    },
-  };
+  return failure.temporary
+    ? {
+        code: 'TEMPORARY_FAILURE',
+        message: failure.tokenError,
+        steps: [`Nothing in your settings is wrong: ${name} could not be reached just now.`, 'Wait a minute and test again.'],
+      }
+    : { code: 'OAUTH_TOKEN_INVALID', message: failure.tokenError, field: 'auth.provider', steps: reconnectSteps(provider) };
 }

@@ -26,7 +26,7 @@ function owner(token: string): string | undefined {
 beforeAll(async () => {
   oauth = await startOAuthTestServer();
   mail = await startOAuthMailServers(oauth, {
-    mailboxes: ['revoked@contoso.test', 'refused@contoso.test', 'force@contoso.test'],
+    mailboxes: ['revoked@contoso.test', 'refused@contoso.test', 'force@contoso.test', 'outage@contoso.test'],
     extraNames: ['outlook.office365.com', 'smtp.office365.com'],
     mailboxOf: owner,
   });
@@ -94,6 +94,24 @@ describe('a revoked grant whose access token has not expired', () => {
     const fresh = ((await (await credentials('refused')).json()) as any).imap.auth.accessToken as string;
     expect(fresh).not.toBe(old);
   });
+});
+
+describe('a refused token while the provider is down', () => {
+  it('is a TEMPORARY_FAILURE with no field, not "sign in again", and the grant is not marked', async () => {
+    const token = await connectedMailbox('outage', 'outage@contoso.test');
+    const old = ((await (await credentials('outage')).json()) as any).imap.auth.accessToken as string;
+    refused.add(old);
+    oauth.failTokenRequests(20, 503);
+    try {
+      const answer = (await (await app.request('/test', { method: 'POST', token, json: {} })).json()) as any;
+      expect(answer.imap.error.code).toBe('TEMPORARY_FAILURE');
+      expect(answer.imap.error.field).toBeUndefined();
+      expect(answer.smtp.error).toMatchObject({ code: 'TEMPORARY_FAILURE', sameCauseAs: 'imap' });
+    } finally {
+      oauth.clearTokenFaults();
+    }
+    expect(await status('outage')).not.toBe('needs_reauth');
+  }, 60_000);
 });
 
 describe('POST /accounts/:id/credentials {"forceRefresh": true}', () => {

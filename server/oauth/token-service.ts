@@ -73,6 +73,8 @@ interface Flight {
   signal: AbortSignal;
   /** Known once the row is read; names the provider in a joiner's 503. */
   provider?: OAuthProviderId;
+  /** A caller's login with the current token was refused (forceRefresh): never hand that token back. */
+  refused?: boolean;
 }
 
 /** Whether the row as it is now still needs a token request. */
@@ -133,7 +135,7 @@ export class TokenService implements AccessTokenSource {
         ? (current) => this.isDue(current) || (current.last_refreshed_at ?? 0) < startedAt
         : (current) => this.isDue(current);
       const deadline = startedAt + (priority === 'host' ? this.options.hostWaitMs : this.options.leaseMs);
-      token = await this.refresh(credentialId, { needs, priority, deadline });
+      token = await this.refresh(credentialId, { needs, priority, deadline, refused: options.forceRefresh === true });
     }
     if (options.recordUse) this.noteUse(row, token);
     return token;
@@ -183,7 +185,7 @@ export class TokenService implements AccessTokenSource {
    */
   refresh(
     credentialId: string,
-    options: { force?: boolean; needs?: NeedsRefresh; priority?: RefreshPriority; deadline?: number; signal?: AbortSignal } = {},
+    options: { force?: boolean; needs?: NeedsRefresh; priority?: RefreshPriority; deadline?: number; signal?: AbortSignal; refused?: boolean } = {},
   ): Promise<AccessToken> {
     const now = this.options.now();
     const priority = options.priority ?? 'host';
@@ -191,13 +193,14 @@ export class TokenService implements AccessTokenSource {
     const running = this.inflight.get(credentialId);
     if (running) {
       if (priority === 'host') running.priority = 'host';
+      if (options.refused) running.refused = true;
       return priority === 'host' ? this.withinDeadline(running, deadline) : running.promise;
     }
     const needs: NeedsRefresh =
       options.needs ?? (options.force ? (row) => this.isDue(row) || (row.last_refreshed_at ?? 0) < now : (row) => this.isDue(row));
     const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
     setMaxListeners(0, signal);
-    const flight: Flight = { promise: undefined as unknown as Promise<AccessToken>, priority, deadline, signal };
+    const flight: Flight = { promise: undefined as unknown as Promise<AccessToken>, priority, deadline, signal, refused: options.refused === true };
     flight.promise = this.refreshAcrossProcesses(credentialId, needs, flight).finally(() => this.inflight.delete(credentialId));
     this.inflight.set(credentialId, flight);
     return flight.promise;
@@ -290,8 +293,8 @@ export class TokenService implements AccessTokenSource {
       if (flight.priority === 'background' && error instanceof GaveUp) {
         await schedule?.set(credentialId, this.options.now() + pauseMs).catch(() => undefined);
       }
-      // The old token still works for a while: better than failing the caller.
-      if ((row.access_expires_at ?? 0) > this.options.now() + 30_000 && row.access_token_enc) return this.view(row);
+      // The old token still works for a while: better than failing the caller — unless a mail server just refused it.
+      if (!flight.refused && (row.access_expires_at ?? 0) > this.options.now() + 30_000 && row.access_token_enc) return this.view(row);
       throw this.unavailable(row.provider, pauseMs);
     }
     const saved = await store.saveRefreshed(row, owner, tokens);

@@ -111,6 +111,8 @@ export interface OAuthTestServer {
   setConsent(consent: Consent): void;
   /** Answers the next `count` token requests with this HTTP status (default 503), with `Retry-After` when given. */
   failTokenRequests(count: number, status?: number, retryAfterSeconds?: number): void;
+  /** Forgets the faults not yet used: the provider is back. */
+  clearTokenFaults(): void;
   /** Limits token requests per provider from now on (`undefined` lifts the limit). */
   rateLimit(limit: TokenRateLimit | undefined): void;
   /** Issues a grant as if a user had consented, without a browser: for seeding many accounts. */
@@ -191,6 +193,9 @@ export async function startOAuthTestServer(options: OAuthTestServerOptions = {})
     },
     failTokenRequests: (count, status = 503, retryAfterSeconds) => {
       for (let i = 0; i < count; i++) faults.push({ status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+    },
+    clearTokenFaults: () => {
+      faults.length = 0;
     },
     rateLimit: (next) => {
       limit = next;
