@@ -152,7 +152,8 @@ export function createApiClient(options: ApiClientOptions) {
     /** The saved settings, or `null` when nothing is saved yet. */
     getSettings: async (): Promise<SettingsView | null> => {
       try {
-        return await call<SettingsView>('GET', '/settings');
+        // `optional`: nothing saved is 204, not a 404 the browser's console reports as an error (an older server still says 404).
+        return (await call<SettingsView | undefined>('GET', '/settings?optional=true')) ?? null;
       } catch (error) {
         if (error instanceof ApiError && (error.code === 'NOT_CONFIGURED' || error.status === 404)) return null;
         throw error;

@@ -286,6 +286,15 @@ describe('look, focus, language and details', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('14: a fresh account is an expected state, not an error: GET /settings?optional=true answers 204 (no 404 in the console)', async () => {
+    freshAccount(api).on('GET /settings', { status: 204 });
+    const el = await open();
+    expect(el.state.step).to.equal('address');
+    const [load] = api.callsTo('GET /settings');
+    expect(load!.query.get('optional')).to.equal('true');
+    expect($(el, '[role="alert"]')).to.equal(null);
+  });
+
   it("14: Microsoft's button: white, #8C8C8C outline, #5E5E5E text, the four-square logo", async () => {
     freshAccount(api, { provider: { id: 'microsoft-365', name: 'Microsoft 365', oauth: 'microsoft', supported: true }, authMethods: ['oauth'] });
     const el = await open();

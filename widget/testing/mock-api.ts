@@ -6,6 +6,7 @@
 export interface RecordedCall {
   method: string;
   path: string;
+  query: URLSearchParams;
   headers: Headers;
   body: unknown;
 }
@@ -77,7 +78,7 @@ export function mockApi(base = '/api'): MockApi {
     const url = new URL(String(input), window.location.href);
     const path = url.pathname.startsWith(base) ? url.pathname.slice(base.length) : url.pathname;
     const method = (init?.method ?? 'GET').toUpperCase();
-    const call: RecordedCall = { method, path, headers: new Headers(init?.headers), body: init?.body ? JSON.parse(String(init.body)) : undefined };
+    const call: RecordedCall = { method, path, query: url.searchParams, headers: new Headers(init?.headers), body: init?.body ? JSON.parse(String(init.body)) : undefined };
     calls.push(call);
     const queue = routes.get(`${method} ${path}`);
     if (!queue) return answer({ status: 404, json: { error: { code: 'NOT_FOUND', message: `No mock for ${method} ${path}.` } } }, call);

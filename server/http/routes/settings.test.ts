@@ -79,8 +79,12 @@ describe('settings API', () => {
   });
 
   describe('password settings end to end', () => {
-    it('says NOT_CONFIGURED before anything is saved', async () => {
+    it('says NOT_CONFIGURED before anything is saved (204 without a body for the widget\'s ?optional=true)', async () => {
       expect(await json(await app.request('/settings', { token: acme }))).toMatchObject({ status: 404, body: { error: { code: 'NOT_CONFIGURED' } } });
+      const optional = await app.request('/settings?optional=true', { token: acme });
+      expect(optional.status).toBe(204);
+      expect(await optional.text()).toBe('');
+      expect((await app.request('/settings?optional=yes', { token: acme })).status).toBe(400);
       expect((await app.request('/accounts/acme/settings', { token: TEST_API_KEY })).status).toBe(404);
       expect((await app.request('/accounts/acme/credentials', { method: 'POST', token: TEST_API_KEY })).status).toBe(404);
     });

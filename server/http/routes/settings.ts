@@ -14,10 +14,24 @@ export function registerSettingsRoutes(api: ApiApp, services: Services): void {
       method: 'get',
       path: '/settings',
       summary: "The session account's settings, without secrets",
+      description: 'With `?optional=true` (the widget\'s first load) nothing saved answers `204` instead of `404 NOT_CONFIGURED`: an expected state, not an error a browser logs.',
       security,
-      responses: { 200: jsonResponse(SettingsViewSchema, 'Saved settings'), ...commonErrors, 404: errorResponse('Nothing saved yet') },
+      request: { query: z.object({ optional: z.enum(['true']).optional() }) },
+      responses: {
+        200: jsonResponse(SettingsViewSchema, 'Saved settings'),
+        204: { description: 'Nothing saved yet (only with `?optional=true`)' },
+        ...commonErrors,
+        404: errorResponse('Nothing saved yet'),
+      },
     }),
-    async (c) => c.json(await services.settings.get(c.get('session').accountId), 200),
+    async (c) => {
+      try {
+        return c.json(await services.settings.get(c.get('session').accountId), 200);
+      } catch (error) {
+        if (c.req.valid('query').optional && isAppError(error) && error.code === 'NOT_CONFIGURED') return c.body(null, 204) as never;
+        throw error;
+      }
+    },
   );
 
   api.openapi(
