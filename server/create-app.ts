@@ -85,6 +85,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
   };
   for (const rule of trafficRetentionRules(database.db)) services.retention.register(rule);
   services.retention.register(events.retentionRule);
+  for (const rule of audit.retentionRules()) services.retention.register(rule);
   services.onClose.push(services.retention.start());
   services.onClose.push(events.start());
   const refresher = oauth.startRefresher();

@@ -94,6 +94,6 @@ export function createOAuth(deps: OAuthDependencies): OAuthModule {
     credentials,
     flows,
     schedule,
-    startRefresher: (options = {}) => startRefresher({ tokens, schedule, flows, logger: log, ...options }),
+    startRefresher: (options = {}) => startRefresher({ tokens, schedule, logger: log, ...options }),
   };
 }

@@ -152,7 +152,8 @@ export class RefreshSchedule {
         .selectFrom('oauth_credentials as c')
         .leftJoin('oauth_refresh_schedule as s', 's.credential_id', 'c.id')
         .select(['c.id', 'c.provider', 'c.last_refreshed_at', 'c.access_expires_at'])
-        .where('s.credential_id', 'is', null)
+        // No plan yet, or a reconnected Microsoft grant whose plan was dropped when it needed reauthorisation.
+        .where((eb) => eb.or([eb('s.credential_id', 'is', null), eb.and([eb('s.due_at', 'is', null), eb('c.provider', '=', 'microsoft')])]))
         .where('c.status', '=', 'active')
         .$if(options.updatedSince !== undefined, (qb) => qb.where('c.updated_at', '>=', options.updatedSince!))
         .limit(batch)
@@ -167,7 +168,7 @@ export class RefreshSchedule {
             last_used_at: null,
           })),
         )
-        .onConflict((oc) => oc.column('credential_id').doNothing())
+        .onConflict((oc) => oc.column('credential_id').doUpdateSet((eb) => ({ due_at: eb.ref('excluded.due_at') })).where('oauth_refresh_schedule.due_at', 'is', null))
         .execute();
       added += rows.length;
       if (rows.length < batch) return added;

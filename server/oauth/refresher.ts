@@ -1,13 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log/index.js';
-import type { FlowStore } from './flows.js';
 import type { RefreshSchedule } from './refresh-schedule.js';
 import type { TokenService } from './token-service.js';
 
 export interface RefresherOptions {
   tokens: TokenService;
   schedule: RefreshSchedule;
-  flows: FlowStore;
   logger: Logger;
   /** Time between rounds (default 60 s). */
   intervalMs?: number;
@@ -19,8 +17,6 @@ export interface RefresherOptions {
   concurrency?: number;
   /** How long a claimed row stays hidden from other claimers (default 2 minutes). */
   claimLeaseMs?: number;
-  /** Finished or expired flows are deleted after this (default 1 day). */
-  flowRetentionMs?: number;
   /** How long `stop()` waits for renewals in flight before it returns anyway (default 2 s). */
   stopGraceMs?: number;
   now?: () => number;
@@ -40,12 +36,11 @@ export interface Refresher {
  * in flight gets `stopGraceMs` before `stop()` returns.
  *
  * @example
- * const refresher = startRefresher({ tokens, schedule, flows, logger });
+ * const refresher = startRefresher({ tokens, schedule, logger });
  * services.onClose.push(() => refresher.stop());
  */
 export function startRefresher(options: RefresherOptions): Refresher {
-  const { tokens, schedule, flows, logger, intervalMs = 60_000, batchSize = 8, concurrency = 4, claimLeaseMs = 120_000 } = options;
-  const flowRetentionMs = options.flowRetentionMs ?? 24 * 3600_000;
+  const { tokens, schedule, logger, intervalMs = 60_000, batchSize = 8, concurrency = 4, claimLeaseMs = 120_000 } = options;
   const stopGraceMs = options.stopGraceMs ?? 2000;
   const now = options.now ?? Date.now;
   const stopping = new AbortController();
@@ -73,7 +68,6 @@ export function startRefresher(options: RefresherOptions): Refresher {
       await schedule.backfill(plannedUpTo === undefined ? {} : { updatedSince: plannedUpTo - 5 * 60_000 });
       plannedUpTo = roundStart;
       while (!stopping.signal.aborted && (await renewBatch()) > 0);
-      if (!stopping.signal.aborted) await flows.deleteOlderThan(now() - flowRetentionMs);
     } catch (error) {
       if (!stopping.signal.aborted) logger.error('background token refresh round failed', { error });
     }

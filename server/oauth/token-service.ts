@@ -329,8 +329,9 @@ export class TokenService implements AccessTokenSource {
       const release = await gate.acquire(() => flight.priority, flight.signal);
       try {
         if (pace) {
-          const host = flight.priority === 'host';
-          await pace.take(provider, { signal: flight.signal, ...(host ? { latestStart: flight.deadline - CALL_BUDGET_MS } : {}) });
+          // Hosts may queue for a slot until their deadline; background work takes only free ones.
+          const latestStart = () => (flight.priority === 'host' ? flight.deadline - CALL_BUDGET_MS : undefined);
+          await pace.take(provider, { signal: flight.signal, latestStart });
         }
         // A background caller starved by host traffic lets its lease go rather than outlive it.
         if (this.options.now() - leaseTakenAt > leaseMs / 2) throw new NoSlotError(1000);

@@ -36,15 +36,19 @@ describe.each(TEST_DIALECTS)('audit volume and retention on %s', (dialect) => {
     expect(rows).toEqual([{ action: 'account.delete', result: 'ok' }, { action: 'credentials.read', result: 'error' }]);
   });
 
-  it('prune deletes entries and counts past their retention and keeps the rest', async () => {
+  it('the retention rules delete entries and counts past their retention and keep the rest', async () => {
     const start = clock;
     const audit = (at: number) => new AuditLog(database.db, undefined, () => at);
     await audit(start - 400 * DAY).record({ actor: 'session', accountId: 'old', action: 'settings.save', result: 'ok' });
     await audit(start - 100 * DAY).record({ actor: 'session', accountId: 'kept', action: 'settings.save', result: 'ok' });
     await audit(start - 100 * DAY).record({ actor: 'host', accountId: 'old-reads', action: 'credentials.read', result: 'ok' });
     await audit(start - 10 * DAY).record({ actor: 'host', accountId: 'new-reads', action: 'credentials.read', result: 'ok' });
-    const pruned = await audit(start).prune({ entriesMs: 365 * DAY, countsMs: 90 * DAY });
-    expect(pruned).toEqual({ entries: 1, counts: 1 });
+    const rules = new Map(audit(start).retentionRules().map((rule) => [rule.table, rule]));
+    expect(rules.get('audit_log')!.defaultMs).toBe(365 * DAY);
+    expect(rules.get('audit_daily_counts')!.defaultMs).toBe(90 * DAY);
+    // The retention job calls each rule with "now minus what it keeps".
+    expect(await rules.get('audit_log')!.prune(start - 365 * DAY)).toBe(1);
+    expect(await rules.get('audit_daily_counts')!.prune(start - 90 * DAY)).toBe(1);
     const accounts = async (table: 'audit_log' | 'audit_daily_counts') =>
       (await database.db.selectFrom(table).select('account_id').execute()).map((r) => r.account_id);
     expect(await accounts('audit_log')).not.toContain('old');

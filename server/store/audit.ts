@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { Logger } from '../log/index.js';
 import { redact } from '../log/index.js';
+import type { RetentionRule } from './retention.js';
 
 export interface AuditEntry {
   actor: 'host' | 'session' | 'system';
@@ -14,10 +15,11 @@ export interface AuditEntry {
   requestId?: string;
 }
 
+/** How long the audit tables keep their rows by default (the retention job may be told otherwise). */
 export interface AuditRetention {
-  /** Entries in `audit_log` are kept this long (default 365 days). */
+  /** Entries in `audit_log`: 365 days. */
   entriesMs: number;
-  /** Daily counts of routine actions are kept this long (default 90 days). */
+  /** Daily counts of routine actions: 90 days. */
   countsMs: number;
 }
 
@@ -32,7 +34,7 @@ export const DEFAULT_AUDIT_RETENTION: AuditRetention = { entriesMs: 365 * 86_400
 const DAY_MS = 86_400_000;
 const DELETE_BATCH = 5000;
 
-/** Appends to the audit log and counts routine reads. Nothing else updates or deletes it but `prune`. */
+/** Appends to the audit log and counts routine reads. Only the retention rules delete from it. */
 export class AuditLog {
   constructor(
     private readonly db: Kysely<Database>,
@@ -66,31 +68,50 @@ export class AuditLog {
   }
 
   /**
-   * Deletes entries and daily counts older than the retention, in batches through the `at` and
-   * `day` indexes so that no statement holds the database for long. Returns how many went.
+   * The audit tables' rules for the retention job (`server/store/retention.ts`): entries are kept
+   * a year, daily counts of routine reads 90 days. Each deletes in batches through its time index
+   * (`audit_log_at`, `audit_daily_counts_day`), so no statement holds the database for long.
    */
-  async prune(retention: AuditRetention = DEFAULT_AUDIT_RETENTION): Promise<{ entries: number; counts: number }> {
-    const now = this.now();
-    const entriesBefore = now - retention.entriesMs;
-    const countsBefore = Math.floor((now - retention.countsMs) / DAY_MS) * DAY_MS;
+  retentionRules(): RetentionRule[] {
+    return [
+      {
+        table: 'audit_log',
+        description: 'audit entries (sign-ins, saves, deletions, failures), by when they happened',
+        defaultMs: DEFAULT_AUDIT_RETENTION.entriesMs,
+        prune: (before) => this.pruneEntries(before),
+      },
+      {
+        table: 'audit_daily_counts',
+        description: "routine reads counted per account and day (the host's credential calls), by their day",
+        defaultMs: DEFAULT_AUDIT_RETENTION.countsMs,
+        prune: (before) => this.pruneCounts(before),
+      },
+    ];
+  }
+
+  /** Deletes entries from before `before`, 5,000 per statement, oldest first. */
+  async pruneEntries(before: number): Promise<number> {
     let entries = 0;
     for (;;) {
       const { numDeletedRows } = await this.db
         .deleteFrom('audit_log')
-        .where('id', 'in', (qb) => qb.selectFrom('audit_log').select('id').where('at', '<', entriesBefore).orderBy('at').limit(DELETE_BATCH))
+        .where('id', 'in', (qb) => qb.selectFrom('audit_log').select('id').where('at', '<', before).orderBy('at').limit(DELETE_BATCH))
         .executeTakeFirst();
       entries += Number(numDeletedRows);
-      if (Number(numDeletedRows) < DELETE_BATCH) break;
+      if (Number(numDeletedRows) < DELETE_BATCH) return entries;
     }
+  }
+
+  /** Deletes the daily counts of days that ended before `before`, one day per statement (at most one row per account). */
+  async pruneCounts(before: number): Promise<number> {
+    const lastDay = Math.floor(before / DAY_MS) * DAY_MS - DAY_MS; // the newest day wholly before `before`
     let counts = 0;
     for (;;) {
-      // One day per statement: at most one row per account.
-      const oldest = await this.db.selectFrom('audit_daily_counts').select('day').where('day', '<', countsBefore).orderBy('day').limit(1).executeTakeFirst();
-      if (!oldest) break;
+      const oldest = await this.db.selectFrom('audit_daily_counts').select('day').where('day', '<=', lastDay).orderBy('day').limit(1).executeTakeFirst();
+      if (!oldest) return counts;
       const { numDeletedRows } = await this.db.deleteFrom('audit_daily_counts').where('day', '=', oldest.day).executeTakeFirst();
       counts += Number(numDeletedRows);
     }
-    return { entries, counts };
   }
 
   private async count(accountId: string, action: string, actor: string): Promise<void> {

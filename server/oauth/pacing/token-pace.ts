@@ -43,22 +43,25 @@ export class TokenPace {
   }
 
   /**
-   * Waits for, and takes, one token-request slot for `provider`. With `latestStart` the slot may
+   * Waits for, and takes, one token-request slot for `provider`. With `latestStart` (a time, or a
+   * function read on every turn) the slot may
    * be queued until then (a host's deadline); otherwise only a slot free right now is taken, and
    * the call waits and tries again until one is. Throws `NoSlotError` when `latestStart` cannot
    * be met, and the signal's reason when aborted.
    */
-  async take(provider: OAuthProviderId, options: { latestStart?: number; signal?: AbortSignal } = {}): Promise<void> {
+  async take(provider: OAuthProviderId, options: { latestStart?: number | (() => number | undefined); signal?: AbortSignal } = {}): Promise<void> {
     for (;;) {
       options.signal?.throwIfAborted();
       const now = this.now();
-      const start = await this.reserve(provider, now, options.latestStart ?? now);
+      // Read on every turn: a background wait that a host joins may queue from then on.
+      const latestStart = typeof options.latestStart === 'function' ? options.latestStart() : options.latestStart;
+      const start = await this.reserve(provider, now, latestStart ?? now);
       if (start !== undefined) {
         if (start > now) await sleep(start - now, undefined, { signal: options.signal });
         return;
       }
       const nextAt = await this.nextAt(provider);
-      if (options.latestStart !== undefined) throw new NoSlotError(Math.max(1, nextAt - now));
+      if (latestStart !== undefined) throw new NoSlotError(Math.max(1, nextAt - now));
       // Background: wake when the budget frees up, spread a little so instances do not collide.
       await sleep(Math.max(1, nextAt - now) + Math.floor(Math.random() * this.intervalMs), undefined, { signal: options.signal });
     }
