@@ -47,6 +47,7 @@ export class WebhookSender {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private soonestRetry = Infinity;
+  private nudged = false;
 
   constructor(options: WebhookSenderOptions) {
     this.options = { ...DEFAULTS, now: Date.now, random: Math.random, leaseMs: (options.timeoutMs ?? DEFAULTS.timeoutMs) + 15_000, ...options };
@@ -59,6 +60,7 @@ export class WebhookSender {
 
   /** Looks at the outbox now instead of at the next poll. */
   nudge(): void {
+    this.nudged = true; // remembered if the loop is busy now: the next sleep is skipped
     this.wake?.();
   }
 
@@ -91,16 +93,21 @@ export class WebhookSender {
   }
 
   private sleep(): Promise<void> {
-    if (this.stopping.signal.aborted) return Promise.resolve();
+    if (this.stopping.signal.aborted || this.nudged) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
     const now = this.options.now();
     const wait = Math.max(0, Math.min(this.options.pollIntervalMs, this.soonestRetry - now));
     if (this.soonestRetry <= now + wait) this.soonestRetry = Infinity;
     return new Promise((resolve) => {
-      const timer = setTimeout(done, wait);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = undefined;
+        this.nudged = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, wait);
       this.wake = done;
     });
   }
