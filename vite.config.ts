@@ -13,7 +13,7 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
  *   from beside itself; later steps and each translation are further `script/*-<hash>.js`
  *   chunks fetched when needed. Hashed names never change content, so a server may cache them
  *   for a year; the loader is the only file whose content changes under the same name.
- * Every `.js` and `.map` also gets a `.gz` and a `.br` beside it, which the server sends by
+ * Every `.js` also gets a `.gz` and a `.br` beside it, which the server sends by
  * `Accept-Encoding` (`server/http/widget-files.ts`).
  */
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
@@ -79,10 +79,10 @@ function scriptTagLoader(): Plugin {
   };
 }
 
-/** Writes `<file>.gz` and `<file>.br` beside every `.js` and `.map` in `dir` (best compression: done once, served many times). */
+/** Writes `<file>.gz` and `<file>.br` beside every `.js` in `dir` (best compression: done once, served many times). */
 export function precompress(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !/\.(js|map)$/.test(entry.name)) continue;
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
     const path = join(entry.parentPath, entry.name);
     const raw = readFileSync(path);
     writeFileSync(`${path}.gz`, gzipSync(raw, { level: 9 }));

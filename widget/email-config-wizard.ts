@@ -5,6 +5,7 @@ import { Task, TaskStatus } from '@lit/task';
 import { ApiError, accountOfToken, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProtocolResult, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
 import { setWidgetLocale, localeFor } from './locales/index.js';
 import { probeApi } from './probe.js';
+import type { EmailConfigWizardEventMap } from './events.js';
 import { errorText } from './messages.js';
 import {
   STAGES,
@@ -516,7 +517,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     this.announcement = text;
   }
 
-  private emit(type: string, detail: unknown): void {
+  private emit<K extends keyof EmailConfigWizardEventMap>(type: K, detail: EmailConfigWizardEventMap[K]['detail']): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 

@@ -5,3 +5,14 @@
 export { EmailConfigWizard } from './email-config-wizard.js';
 export { ApiError, createApiClient, type ApiClient, type DetectionResult, type TestResult, type SettingsView, type SettingsInput } from './api.js';
 export type { Step, WizardState } from './state.js';
+export type {
+  EmailConfigWizardEventMap,
+  EcwStepChangeDetail,
+  EcwCompleteDetail,
+  EcwErrorDetail,
+  EcwCancelDetail,
+  EcwStepChangeEvent,
+  EcwCompleteEvent,
+  EcwErrorEvent,
+  EcwCancelEvent,
+} from './events.js';

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Hono } from 'hono';
 import type { AppEnv, Services } from '../http/context.js';
 import type { Logger } from '../log/index.js';
 import { widgetFilesDir } from '../http/widget-files.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// The package root, from source (server/demo/), the tsc build (dist/server/demo/) or a bundle alike.
+const ROOT = `${dirname(dirname(widgetFilesDir()))}/`;
 const WIDGET_ENTRY = `${ROOT}widget/index.ts`;
 
 /**

@@ -54,6 +54,24 @@ export async function applySchema(db: Kysely<Database>): Promise<void> {
 }
 
 /**
+ * Opens the SQLite file. npm 11 skips dependencies' install scripts unless the project approved
+ * them, and then better-sqlite3 has no native module: say how to fix it instead of "Could not
+ * locate the bindings file".
+ */
+function openSqlite(file: string): SqliteDatabase.Database {
+  try {
+    return new SqliteDatabase(file);
+  } catch (error) {
+    if (!/bindings file|better_sqlite3\.node|NODE_MODULE_VERSION/.test((error as Error).message)) throw error;
+    throw new Error(
+      "better-sqlite3's native module is not built (npm 11 skips install scripts that were not approved). " +
+        'Run `npm install-scripts approve better-sqlite3 && npm rebuild better-sqlite3`, or use PostgreSQL with DATABASE_URL.',
+      { cause: error },
+    );
+  }
+}
+
+/**
  * Opens the database the configuration names — SQLite (WAL) by default, PostgreSQL when a
  * `postgres://` URL is given — and brings its schema up to date.
  */
@@ -75,7 +93,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const file = options.sqliteFile ?? ':memory:';
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const sqlite = new SqliteDatabase(file);
+  const sqlite = openSqlite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
