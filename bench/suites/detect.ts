@@ -162,3 +162,7 @@ async function unknownDomainLatency(): Promise<BenchRow[]> {
     await Promise.all([dns.close(), web.close(), ...silent.map((l) => l.stop()), ...Object.values(peers).map((p) => p.close())]);
   }
 }
+
+export default async function detect(): Promise<BenchRow[]> {
+  return [...(await knownDomainThroughput()), ...(await unknownDomainLatency())];
+}
