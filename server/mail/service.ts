@@ -150,7 +150,8 @@ export class MailTestService {
       credentials,
       oauthProvider: auth.method === 'oauth' ? auth.provider : undefined,
       ...(oauth ? { oauth } : {}),
-      allowUntrustedCertificates: input.allowUntrustedCertificates ?? saved?.row.allow_untrusted_tls === 1,
+      // An access token goes only to the provider's own hosts: their certificate is always checked.
+      allowUntrustedCertificates: auth.method !== 'oauth' && (input.allowUntrustedCertificates ?? saved?.row.allow_untrusted_tls === 1),
       separateSmtpPassword,
       sendTestTo: input.sendTestTo,
       from: input.email ?? saved?.row.email ?? targets.smtp?.username ?? '',

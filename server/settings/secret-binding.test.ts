@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
 import { startMailServers, MAIL_TEST_HOSTS, type TestMailServers } from '../testing/mail-servers.js';
 import { startRecordingImapListener, startSilentListener, type CountingListener, type RecordingImapListener } from '../testing/listeners.js';
+import { createTestCa } from '../testing/certs.js';
+import { startMailGreeter } from '../testing/mail-greeter.js';
 
 /**
  * The credential-exfiltration attacks of issue 11, through the HTTP API: a widget session tries to
@@ -193,6 +195,25 @@ describe('an OAuth token goes only to its provider’s own mail hosts, over TLS'
     expect(put.status).toBe(400);
     attacker.expectNothingReceived();
     expect(evilImap.saw('live-access-token')).toBe(false);
+  });
+
+  it('the provider’s host with a certificate nobody trusts: refused even when untrusted certificates are allowed', async () => {
+    const token = await oauthAccount();
+    // A server answering for imap.gmail.com with a certificate from another CA (a man in the middle).
+    const impostor = await startMailGreeter('imap', 'tls', createTestCa().issue([GMAIL.imap]));
+    try {
+      const answer = await call('POST', '/test', token, {
+        imap: { ...gmail().imap, port: impostor.port },
+        auth: { method: 'oauth', provider: 'google' },
+        allowUntrustedCertificates: true,
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body.imap).toMatchObject({ ok: false, error: { code: 'TLS_CERT_INVALID' } });
+      expect(impostor.commands.join('\n')).not.toContain('live-access-token');
+      expect(impostor.commands.filter((line) => /AUTHENTICATE|LOGIN/i.test(line))).toEqual([]);
+    } finally {
+      await impostor.close();
+    }
   });
 
   it('the provider’s host without TLS: 400 INSECURE_CONNECTION, even where private networks are allowed', async () => {

@@ -282,7 +282,8 @@ export class SettingsService {
    */
   async credentials(accountId: string, options: { forceRefresh?: boolean } = {}): Promise<HostCredentials> {
     const { row, password, smtpPassword } = await this.secrets(accountId);
-    const untrusted = row.allow_untrusted_tls === 1 ? { tls: { rejectUnauthorized: false as const } } : {};
+    // An access token goes only to the provider's own hosts: their certificate is always checked.
+    const untrusted = row.allow_untrusted_tls === 1 && row.auth_method === 'password' ? { tls: { rejectUnauthorized: false as const } } : {};
     const imapBase = {
       host: row.imap_host,
       port: row.imap_port,
