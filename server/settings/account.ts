@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, EmailSettingsRow, OAuthCredentialRow, OAuthProviderId } from '../store/database.js';
-import { ApiError } from '../http/errors.js';
+import { AppError } from '../contract/errors.js';
 
 /**
  * The signed-in account versus the mailbox (DESIGN.md "Mailbox, signed-in account and status"):
@@ -27,12 +27,7 @@ export async function resolveSignedInAccount(
     const rows = await credentials.execute();
     const match = rows.find((row) => row.email.toLowerCase() === wanted);
     if (!match) {
-      throw new ApiError(
-        409,
-        'OAUTH_NOT_CONNECTED',
-        `No ${providerName(provider)} sign-in for ${input.account} exists for this account; sign in with ${providerName(provider)} as ${input.account} first.`,
-        'auth.account',
-      );
+      throw new AppError('OAUTH_NOT_CONNECTED', `No ${providerName(provider)} sign-in for ${input.account} exists for this account; sign in with ${providerName(provider)} as ${input.account} first.`, { field: 'auth.account' });
     }
     return match;
   }
@@ -56,12 +51,7 @@ export async function resolveSignedInAccount(
   }
   const newest = await credentials.orderBy('updated_at', 'desc').executeTakeFirst();
   if (!newest) {
-    throw new ApiError(
-      409,
-      'OAUTH_NOT_CONNECTED',
-      `Sign in with ${providerName(provider)} first; no ${providerName(provider)} connection exists for this account.`,
-      'auth.provider',
-    );
+    throw new AppError('OAUTH_NOT_CONNECTED', `Sign in with ${providerName(provider)} first; no ${providerName(provider)} connection exists for this account.`, { field: 'auth.provider' });
   }
   return newest;
 }
@@ -76,12 +66,7 @@ export function checkMailboxForAccount(provider: OAuthProviderId, account: strin
   if (provider !== 'google') return;
   const other = mailboxes.find((mailbox) => mailbox && mailbox.toLowerCase() !== account.toLowerCase());
   if (other === undefined) return;
-  throw new ApiError(
-    400,
-    'ACCOUNT_MISMATCH',
-    `You signed in with Google as ${account}, but this mailbox is ${other}. Google does not let one account open another mailbox over IMAP: sign in with Google as ${other}.`,
-    'auth',
-  );
+  throw new AppError('ACCOUNT_MISMATCH', `You signed in with Google as ${account}, but this mailbox is ${other}. Google does not let one account open another mailbox over IMAP: sign in with Google as ${other}.`, { field: 'auth' });
 }
 
 /**
