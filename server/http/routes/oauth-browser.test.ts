@@ -103,6 +103,22 @@ describe('opening a sign-in (the launch)', () => {
     expect((await flowRow(flowId)).browser_hash).not.toContain(cookie.split('=')[1]!.split(';')[0]!);
   });
 
+  it('over HTTPS the cookie is Secure and SameSite=None, so a cross-site form_post carries it', async () => {
+    const secureApp = await createTestApp({ ...oauth.env(), ...OAUTH_TEST_ENV, EMAIL_WIZARD_PUBLIC_URL: 'https://wizard.example' });
+    try {
+      const token = await secureApp.session('launch-https', { origin: HOST_ORIGIN });
+      const started = (await (await secureApp.request('/oauth/microsoft', { method: 'POST', token, json: {} })).json()) as { authorizationUrl: string };
+      expect(started.authorizationUrl.startsWith('https://wizard.example/api/email-settings/oauth/microsoft/launch?state=')).toBe(true);
+      const launched = await launchSignIn(secureApp, started.authorizationUrl);
+      const cookie = launched.response.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/; Secure/i);
+      expect(cookie).toMatch(/SameSite=None/i);
+      expect(cookie).toMatch(/HttpOnly/i);
+    } finally {
+      await secureApp.close();
+    }
+  });
+
   it('a link (GET), another site’s form, a form without Origin, and a second launch are refused; none binds the flow', async () => {
     const { authorizationUrl, flowId } = await start('launch-attacks');
     const asLink = await app.fetch(new Request(authorizationUrl));

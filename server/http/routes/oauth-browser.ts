@@ -37,12 +37,19 @@ export function clearBindingCookie(c: Context<AppEnv>, services: Services, provi
   if (flowId) deleteCookie(c, bindingCookieName(flowId), cookieOptions(services, provider));
 }
 
+/**
+ * Over HTTPS the cookie is `SameSite=None; Secure`, so that Microsoft's cross-site `form_post`
+ * carries it too (still first-party: it is only ever sent to this site's top-level callback page);
+ * over plain HTTP (development) browsers refuse `None` without `Secure`, so it is `Lax` and the
+ * form_post goes through the same-origin relay below.
+ */
 function cookieOptions(services: Services, provider: OAuthProviderId) {
+  const secure = services.config.publicUrl.startsWith('https:');
   return {
     path: `${services.config.basePath}/oauth/${provider}/callback`,
     httpOnly: true,
-    sameSite: 'Lax' as const,
-    secure: services.config.publicUrl.startsWith('https:'),
+    sameSite: secure ? ('None' as const) : ('Lax' as const),
+    secure,
   };
 }
 
