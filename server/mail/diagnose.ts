@@ -295,6 +295,16 @@ function isSocketError(error: MailLibraryError | undefined): boolean {
   return SOCKET_CODES.test(code) || (error?.code === 'ESOCKET' && SOCKET_CODES.test(error.originalCode ?? '')) || (error?.code === 'ETLS');
 }
 
+/**
+ * True when the server refused the OAuth token itself — a revoked grant looks like this — so one
+ * forced refresh may help. Not for Exchange's "authenticated but not connected": the token was
+ * accepted there, only the mailbox is out of its reach.
+ */
+export function refusedTheToken(error: TestError | undefined): boolean {
+  if (!error) return false;
+  return error.code === 'OAUTH_TOKEN_INVALID' || (error.code === 'ACCOUNT_MISMATCH' && !NOT_CONNECTED.test(error.message));
+}
+
 /** 30000 → "30 s", 1500 → "1.5 s". */
 function secondsText(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;

@@ -7,6 +7,7 @@ import type { TestedCredentials } from '../settings/test-fingerprint.js';
 import type { ProtocolOutcome } from '../settings/status.js';
 import { checkMailboxForAccount, resolveSignedInAccount } from '../settings/account.js';
 import { sayOnce } from './consequence.js';
+import { refusedTheToken } from './diagnose.js';
 import type { AuditLog } from '../store/audit.js';
 import type { Database, EmailSettingsRow, OAuthProviderId } from '../store/database.js';
 import type { RateLimitDecision } from '../store/rate-limits.js';
@@ -198,7 +199,7 @@ export class MailTestService {
       } else {
         const credentials = test.credentials[protocol]!;
         result = await testOne(protocol, credentials);
-        if (credentials.kind === 'oauth' && refusedToken(result)) {
+        if (credentials.kind === 'oauth' && !result.ok && refusedTheToken(result.error)) {
           const renewed = await refreshOnce();
           result =
             'accessToken' in renewed
@@ -387,11 +388,6 @@ function testedCredentials(test: PreparedTest): TestedCredentials | undefined {
   const password = imap?.kind === 'password' ? imap.password : smtp?.kind === 'password' ? smtp.password : undefined;
   if (password === undefined) return undefined;
   return { method: 'password', password, smtpPassword: smtp?.kind === 'password' ? smtp.password : password };
-}
-
-/** The server refused the sign-in with this token (possibly a revoked grant): worth one refresh. */
-function refusedToken(result: ProtocolResult): boolean {
-  return !result.ok && (result.error?.code === 'OAUTH_TOKEN_INVALID' || result.error?.code === 'ACCOUNT_MISMATCH');
 }
 
 function reconnectSteps(provider: OAuthProviderId | undefined): string[] {

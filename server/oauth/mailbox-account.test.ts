@@ -144,6 +144,7 @@ describe('a Microsoft 365 shared mailbox', () => {
     scripted.push(exchange);
     fullAccess.set(AGENT, SHARED);
     const journey = await signIn(app, oauth, { accountId: 'not-connected', provider: 'microsoft', consent: { email: AGENT } });
+    const refreshes = oauth.tokenRequests.filter((request) => request.grantType === 'refresh_token').length;
     const answer = await json(
       app.request('/test', {
         method: 'POST',
@@ -154,6 +155,8 @@ describe('a Microsoft 365 shared mailbox', () => {
     expect(answer.imap.error).toMatchObject({ code: 'ACCOUNT_MISMATCH', field: 'auth' });
     expect(answer.imap.error.message).toContain('User is authenticated but not connected');
     expect(answer.imap.error.steps.join(' ')).toMatch(/Full Access/);
+    // The token was accepted: no refresh is spent on it.
+    expect(oauth.tokenRequests.filter((request) => request.grantType === 'refresh_token').length).toBe(refreshes);
   });
 });
 
