@@ -78,7 +78,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<EmailWi
     net,
     detector: createDetector({ net, logger, ...detectorOptionsFromEnv(options.env ?? process.env) }),
     oauth,
-    mailTests: new MailTestService({ net, settings, db: database.db, rateLimits, tokens: oauth.tokens, audit, logger, allowPrivateNetworks: config.allowPrivateNetworks, ca: options.extraCa }),
+    mailTests: new MailTestService({ net, settings, db: database.db, rateLimits, tokens: oauth.tokens, audit, logger, allowPrivateNetworks: config.allowPrivateNetworks, ca: options.extraCa, limits: { perHost: { limit: config.testTargetLimit, windowMs: 60_000 } } }),
     events,
     retention: new Retention({ logger, overrides: config.retention.overridesMs, intervalMs: config.retention.intervalMs }),
     onClose: [],

@@ -50,6 +50,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS: '5' }, { cwd: freshDir() })).toThrow(/^EMAIL_WIZARD_RETENTION_INTERVAL_SECONDS/);
   });
 
+  it('reads the per-address connection-test limit (default 30 a minute)', () => {
+    expect(loadConfig({}, { cwd: freshDir() }).testTargetLimit).toBe(30);
+    expect(loadConfig({ EMAIL_WIZARD_TEST_TARGET_LIMIT: '500' }, { cwd: freshDir() }).testTargetLimit).toBe(500);
+    for (const value of ['0', '1.5', 'many']) {
+      expect(() => loadConfig({ EMAIL_WIZARD_TEST_TARGET_LIMIT: value }, { cwd: freshDir() })).toThrow(/^EMAIL_WIZARD_TEST_TARGET_LIMIT/);
+    }
+  });
+
   it('reuses the generated secrets on the next start', () => {
     const cwd = freshDir();
     const first = loadConfig({}, { cwd });

@@ -24,6 +24,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** `EMAIL_WIZARD_RETENTION` and `_RETENTION_INTERVAL_SECONDS`: how long growing tables keep rows (server/store/retention.ts). */
   retention: RetentionConfig;
+  /** `EMAIL_WIZARD_TEST_TARGET_LIMIT`: connection tests per target address per minute, all sessions together. */
+  testTargetLimit: number;
   /** `EMAIL_WIZARD_OAUTH_TOKEN_RATE`: token-endpoint requests per second per provider, across all instances. */
   oauthTokenRate: number;
   /** Account events for the host (Standard Webhooks); undefined when `EMAIL_WIZARD_WEBHOOK_URL` is unset. */
@@ -37,6 +39,16 @@ export interface WebhookConfig {
   secret: string;
   /** Seconds to wait after each failed attempt; the last repeats until 24 h have passed. */
   retryDelaysSeconds: number[];
+}
+
+/** `EMAIL_WIZARD_TEST_TARGET_LIMIT`: a whole number from 1 to 100000 (default 30). */
+function parseTestTargetLimit(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 30;
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
+    throw new ConfigError(`EMAIL_WIZARD_TEST_TARGET_LIMIT must be a whole number of tests per address per minute from 1 to 100000, not "${raw}".`);
+  }
+  return limit;
 }
 
 export interface RetentionConfig {
@@ -300,6 +312,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     microsoft,
     logLevel,
     retention: parseRetention(env),
+    testTargetLimit: parseTestTargetLimit(env.EMAIL_WIZARD_TEST_TARGET_LIMIT),
     oauthTokenRate: parseTokenRate(env.EMAIL_WIZARD_OAUTH_TOKEN_RATE),
     webhook: parseWebhook(env),
   };
