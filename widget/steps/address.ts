@@ -68,7 +68,10 @@ export function addressStep(host: WizardHost) {
       ${unsupported
         ? html`<div class="alert" role="alert" part="error">
             <strong>${msg(str`${unsupported.provider?.name ?? unsupported.domain} cannot be connected over IMAP and SMTP.`, { id: 'addr.unsupported' })}</strong>
-            ${unsupported.notes.length ? html`<ul lang="en">${unsupported.notes.map((note) => html`<li>${note}</li>`)}</ul>` : nothing}
+            <p>${msg('Use an address at a provider that offers IMAP and SMTP, or connect the mailbox this address forwards to.', { id: 'note.unsupported' })}</p>
+            ${unsupported.notes.length
+              ? html`<details><summary>${msg('Technical details', { id: 'test.details' })}</summary><ul lang="en">${unsupported.notes.map((note) => html`<li>${note}</li>`)}</ul></details>`
+              : nothing}
           </div>`
         : nothing}
       ${host.busy || host.sources.length
