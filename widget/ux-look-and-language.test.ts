@@ -191,6 +191,13 @@ describe('look, focus, language and details', () => {
     });
   }
 
+  it('12: the English detector itself finds English (so the checks above can fail)', async () => {
+    freshAccount(api, gmail);
+    const el = await open({ locale: 'en' });
+    await toAuth(el);
+    expect(visibleText(el.shadowRoot!)).to.match(ENGLISH);
+  });
+
   it('12: the German texts fixed — no "Letzte Einstellungen", and "Certain" is not "Sicher" (secure)', () => {
     expect(de['final.title']).to.not.equal('Letzte Einstellungen');
     expect(de['conf.high']).to.not.equal('Sicher');
