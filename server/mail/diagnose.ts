@@ -310,10 +310,16 @@ function secondsText(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-/** "Not now": SMTP 4xx, IMAP [UNAVAILABLE], too many connections. */
+/** "Not now": SMTP 4xx, IMAP [UNAVAILABLE] or a `* BYE` greeting, too many connections. */
 function isTemporary(error: MailLibraryError | undefined, serverText: string): boolean {
   const code = error?.responseCode ?? 0;
-  return (code >= 400 && code < 500) || error?.serverResponseCode === 'UNAVAILABLE' || /\[UNAVAILABLE\]/i.test(serverText) || TOO_MANY_CONNECTIONS.test(serverText);
+  return (
+    (code >= 400 && code < 500) ||
+    error?.code === 'EBYEGREETING' ||
+    error?.serverResponseCode === 'UNAVAILABLE' ||
+    /\[UNAVAILABLE\]/i.test(serverText) ||
+    TOO_MANY_CONNECTIONS.test(serverText)
+  );
 }
 
 function isTimeout(error: unknown): boolean {

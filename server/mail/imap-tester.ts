@@ -22,6 +22,7 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
   const connection = new MailConnection(network, server, options);
   let client: ImapFlow | undefined;
   let notImap: string | undefined;
+  let byeGreeting: string | undefined;
   const tracker = new PhaseTracker({
     ...options,
     onTimeout: () => {
@@ -39,11 +40,18 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
       doSTARTTLS: server.security === 'starttls' ? true : server.security === 'none' ? false : undefined,
       servername: server.host,
       auth: credentials.kind === 'password' ? { user: credentials.user, pass: credentials.password } : { user: credentials.user, accessToken: credentials.accessToken },
-      logger: phaseLogger(tracker, (line) => {
-        // Another protocol's banner (SSH, HTTP, SMTP…): no point waiting for an IMAP greeting.
-        notImap = line;
-        client?.close();
-      }),
+      logger: phaseLogger(
+        tracker,
+        (line) => {
+          // Another protocol's banner (SSH, HTTP, SMTP…): no point waiting for an IMAP greeting.
+          notImap = line;
+          client?.close();
+        },
+        (line) => {
+          // "* BYE Too many connections…": the server will not serve us now (RFC 3501 §7.1.5).
+          byeGreeting = line;
+        },
+      ),
       transport: {
         connect: (_options, onConnect) => {
           setImmediate(onConnect);
@@ -76,23 +84,30 @@ export async function testImap(network: MailNetwork, server: MailServer, credent
       ...(options.allowUntrustedCertificates ? { warnings: [untrustedWarning(server)] } : {}),
     };
   } catch (error) {
-    const failure = notImap !== undefined ? Object.assign(new Error('Not an IMAP greeting'), { code: 'EPROTOCOL', response: notImap }) : (tracker.timedOut ?? error);
+    const failure =
+      notImap !== undefined
+        ? Object.assign(new Error('Not an IMAP greeting'), { code: 'EPROTOCOL', response: notImap })
+        : byeGreeting !== undefined
+          ? Object.assign(new Error('The server refused the connection at its greeting'), { code: 'EBYEGREETING', response: byeGreeting })
+          : (tracker.timedOut ?? error);
     return failedResult('imap', failure, { tracker, connection, client, server, credentials, options });
   }
 }
 
 /**
  * A logger for imapflow that only moves the phase tracker along and checks the greeting; it keeps
- * nothing, so no secret can leak. `onForeignGreeting` hears a first line that is not IMAP's.
+ * nothing, so no secret can leak. `onForeignGreeting` hears a first line that is not IMAP's,
+ * `onByeGreeting` a greeting that is a refusal (`* BYE …`).
  */
-function phaseLogger(tracker: PhaseTracker, onForeignGreeting: (line: string) => void) {
+function phaseLogger(tracker: PhaseTracker, onForeignGreeting: (line: string) => void, onByeGreeting: (line: string) => void) {
   let greeted = false;
   const watch = (entry: unknown) => {
     const { src, msg } = (entry ?? {}) as { src?: string; msg?: string };
     if (typeof msg !== 'string') return;
     if (src === 's' && !greeted) {
       greeted = true;
-      if (!/^\* (OK|PREAUTH|BYE)\b/i.test(msg)) onForeignGreeting(msg.slice(0, 200));
+      if (/^\* BYE\b/i.test(msg)) onByeGreeting(msg.slice(0, 200));
+      else if (!/^\* (OK|PREAUTH)\b/i.test(msg)) onForeignGreeting(msg.slice(0, 200));
     } else if (src === 'c' && /^\S+ STARTTLS\b/i.test(msg)) tracker.begin('starttls');
     else if (src === 'c' && /^\S+ (LOGIN|AUTHENTICATE)\b/i.test(msg)) tracker.begin('authenticate');
   };

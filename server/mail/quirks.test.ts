@@ -91,7 +91,19 @@ describe('TEMPORARY_FAILURE', () => {
     expect(answer.smtp.error.message).toContain('nothing in the settings is wrong');
     expect(status).toBe('failing');
   });
-  // IMAP [UNAVAILABLE] and too many connections against real Dovecot: imap-tester.test.ts.
+  it('IMAP "* BYE Too many connections" instead of a greeting → TEMPORARY_FAILURE quoting it, not the port', async () => {
+    const server = await scriptedServer({
+      greeting: '* BYE [UNAVAILABLE] Too many simultaneous connections from your IP. Try again later.',
+      onLine: (_line, io) => io.close(),
+    });
+    const { answer, status } = await saveAndTest('quirk-bye', { host: IMAP_HOST, port: server.port, security: 'none', username: USER }, realSmtp());
+    expect(answer.imap.error.code).toBe('TEMPORARY_FAILURE');
+    expect(answer.imap.error.field).toBeUndefined();
+    expect(answer.imap.error.message).toContain('Too many simultaneous connections');
+    expect(status).toBe('failing');
+  });
+
+  // IMAP [UNAVAILABLE] at sign-in and too many sessions after it, against real Dovecot: imap-tester.test.ts.
 });
 
 describe('a slow greeting', () => {
