@@ -32,6 +32,13 @@ describe('explainFailure', () => {
     expect(explainFailure(noAuthAtAll, context({ protocol: 'smtp', server })).code).toBe('SMTP_AUTH_DISABLED');
   });
 
+  it('SMTP 530 that is about authentication, not TLS, is not ENCRYPTION_REQUIRED', () => {
+    const required = Object.assign(new Error('Invalid login'), { code: 'EAUTH', responseCode: 530, response: '530 5.7.0 Authentication required' });
+    expect(explainFailure(required, context({ protocol: 'smtp', host: 'smtp.example.com', port: 587 })).code).not.toBe('ENCRYPTION_REQUIRED');
+    const tlsFirst = Object.assign(new Error('Invalid login'), { code: 'EAUTH', responseCode: 530, response: '530 5.7.0 Must issue a STARTTLS command first' });
+    expect(explainFailure(tlsFirst, context({ protocol: 'smtp', host: 'smtp.example.com', port: 587 }))).toMatchObject({ code: 'ENCRYPTION_REQUIRED', field: 'smtp.security' });
+  });
+
   it('SMTP 454 4.7.0 during sign-in → TEMPORARY_FAILURE with no field, not AUTH_FAILED', () => {
     const busy = Object.assign(new Error('Invalid login'), { code: 'EAUTH', responseCode: 454, response: '454 4.7.0 Temporary authentication failure' });
     const error = explainFailure(busy, context({ protocol: 'smtp', host: 'smtp.example.com', port: 587 }));

@@ -117,7 +117,7 @@ function classify(error: unknown, context: FailureContext): Finding {
     return classifyNetwork(toNetError(nodeError, target), mailError, context);
   }
 
-  if (ENCRYPTION_REQUIRED.test(`${serverText} ${mailError?.message ?? ''} ${mailError?.serverResponseCode ?? ''}`) || mailError?.responseCode === 530 || (mailError?.code === 'SMTP_AUTH_NOT_OFFERED' && mailError.startTlsOffered && server.security === 'none')) {
+  if (ENCRYPTION_REQUIRED.test(`${serverText} ${mailError?.message ?? ''} ${mailError?.serverResponseCode ?? ''}`) || (mailError?.code === 'SMTP_AUTH_NOT_OFFERED' && mailError.startTlsOffered && server.security === 'none')) {
     return {
       code: 'ENCRYPTION_REQUIRED',
       message: `${target} only accepts a sign-in over an encrypted connection, and this connection is not encrypted.${serverText ? ` The server said: "${serverText}"` : ''}`,
