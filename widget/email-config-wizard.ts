@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
-import { Task, TaskStatus } from '@lit/task';
+import { Task, TaskStatus } from './task.js';
 import { ApiError, accountOfToken, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProtocolResult, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
 import { setWidgetLocale, localeFor } from './locales/index.js';
 import { probeApi } from './probe.js';
@@ -29,9 +29,6 @@ import type { LivePhase, SourceProgress, WizardHost } from './steps/host.js';
 import { spinner } from './steps/shared.js';
 import { isLaunchUrl, postToWindow } from './oauth-launch.js';
 
-const FLOW_POLL_MS = 1500;
-/** The popup's window name: the launch form is posted into it. */
-const OAUTH_WINDOW = 'ecw-oauth';
 /** How long after the document is ready a missing session token counts as a mistake. */
 const TOKEN_GRACE_MS = 1000;
 const STORAGE_PREFIX = 'ecw:';
@@ -241,45 +238,9 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     this.requestStart();
   }
 
-  /**
-   * Opens the provider's sign-in. The popup is opened synchronously (inside the click) so that
-   * browsers allow it; when they block it anyway the page goes to the provider (redirect mode)
-   * and the wizard resumes from sessionStorage when it comes back.
-   */
+  /** Opens the provider's sign-in (widget/oauth-flow.ts, in the later steps' chunk: only those steps call it). */
   startOAuth(provider: OAuthProvider): void {
-    this.error = null;
-    this.dispatch({ type: 'choose-oauth', provider });
-    this.popup?.close();
-    const popup = window.open('', OAUTH_WINDOW, 'popup,width=520,height=680');
-    this.popup = popup;
-    // Blocked: redirect mode, where the callback sends the browser back to this page.
-    const returnUrl = popup ? undefined : window.location.href;
-    void (async () => {
-      try {
-        const { authorizationUrl, flowId } = await this.api.startOAuth(provider, { email: this.state.email || undefined, returnUrl });
-        this.dispatch({ type: 'oauth-started', flowId });
-        this.persist();
-        if (popup?.closed) {
-          // The person closed the window before it got anywhere: a cancel, not a blocked popup.
-          this.cancelOAuth();
-          this.fail(new ApiError(0, 'POPUP_CLOSED', 'The sign-in window was closed before the sign-in finished.'));
-          return;
-        }
-        if (!popup) {
-          this.redirecting = true;
-          this.navigate(authorizationUrl);
-          return;
-        }
-        // The server's launch page binds the sign-in to this browser: it is opened with a form POST.
-        if (isLaunchUrl(authorizationUrl)) postToWindow(authorizationUrl, OAUTH_WINDOW);
-        else popup.location.href = authorizationUrl;
-        this.watchFlow(flowId);
-      } catch (error) {
-        popup?.close();
-        this.dispatch({ type: 'oauth-failed' });
-        this.fail(error);
-      }
-    })();
+    laterSteps()!.startOAuthFlow(this, provider);
   }
 
   /** Leaves the page for the sign-in (redirect mode); a seam that tests replace. */
@@ -289,63 +250,12 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   cancelOAuth(): void {
-    this.flowWatch?.abort();
-    this.popup?.close();
-    this.popup = null;
-    this.emit('ecw-cancel', { step: this.state.step });
-    this.dispatch({ type: 'back' });
+    laterSteps()!.cancelOAuthFlow(this);
   }
 
-  /** Polls the flow's status until it ends; a `postMessage` from the callback page only makes it sooner. */
+  /** Watches a started sign-in until it ends (widget/oauth-flow.ts). */
   private watchFlow(flowId: string): void {
-    this.flowWatch?.abort();
-    const watch = new AbortController();
-    this.flowWatch = watch;
-    let wake: () => void = () => undefined;
-    this.wakeFlow = () => wake();
-    void (async () => {
-      while (!watch.signal.aborted && this.state.oauthFlowId === flowId) {
-        // Read before the status: a window closed before a still-pending answer was closed without signing in.
-        const closed = this.popup?.closed === true;
-        try {
-          const flow = await this.api.flowStatus(flowId, watch.signal);
-          if (watch.signal.aborted) return;
-          if (flow.status === 'pending' && closed) {
-            this.popup = null;
-            this.dispatch({ type: 'oauth-failed' });
-            this.fail(new ApiError(0, 'POPUP_CLOSED', 'The sign-in window was closed before the sign-in finished.'));
-            return;
-          }
-          if (flow.status === 'connected') {
-            this.popup?.close();
-            this.announce(msg('Signed in.', { id: 'oauth.done' }));
-            this.dispatch({ type: 'oauth-connected', email: flow.email });
-            return;
-          }
-          if (flow.status === 'failed') {
-            this.popup?.close();
-            const error = typeof flow.error === 'string' ? { code: flow.error, message: flow.error } : flow.error;
-            this.dispatch({ type: 'oauth-failed' });
-            this.fail(new ApiError(200, error?.code ?? 'OAUTH_FAILED', error?.message ?? msg('The sign-in did not finish.', { id: 'oauth.failed' })));
-            return;
-          }
-        } catch (error) {
-          if (watch.signal.aborted) return;
-          if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-            this.dispatch({ type: 'oauth-failed' });
-            this.fail(error);
-            return;
-          }
-        }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, FLOW_POLL_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    })();
+    laterSteps()?.watchOAuthFlow(this, flowId);
   }
 
   private wakeFlow: () => void = () => undefined;

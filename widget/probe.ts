@@ -1,4 +1,17 @@
-import { ApiError } from './api.js';
+import type { ApiError } from './api.js';
+
+/** What went wrong when probing, before it is put into words (`widget/probe-failure.ts`, loaded only then). */
+export interface ProbeFailure {
+  code: 'API_TIMEOUT' | 'ORIGIN_NOT_ALLOWED' | 'API_UNREACHABLE' | 'API_NOT_FOUND' | 'DATABASE_UNAVAILABLE';
+  base: string;
+  url: string;
+  status: number;
+  timeoutMs: number;
+  /** The server's own error, when it sent one. */
+  error?: { code?: string; message?: string };
+  /** False when the answer was not JSON. */
+  json: boolean;
+}
 
 /**
  * Checks, before the first step renders, that `api-base` points at a wizard API this page may
@@ -14,35 +27,21 @@ import { ApiError } from './api.js';
  */
 export async function probeApi(base: string, timeoutMs = 10_000): Promise<ApiError | null> {
   const url = new URL(`${base.replace(/\/+$/, '')}/health`, document.baseURI).href;
-  const shown = base || '(empty)';
-  const pageOrigin = window.location.origin;
+  const failure = (code: ProbeFailure['code'], extra: Partial<ProbeFailure> = {}) =>
+    import('./probe-failure.js').then(({ describeProbeFailure }) => describeProbeFailure({ code, base, url, status: 0, timeoutMs, json: false, ...extra }));
   let response: Response;
   try {
     response = await fetch(url, { credentials: 'omit', headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    if ((error as Error)?.name === 'TimeoutError') {
-      return new ApiError(0, 'API_TIMEOUT', `The wizard API at ${shown} did not answer within ${timeoutMs / 1000} seconds (GET ${url}).`);
-    }
+    if ((error as Error)?.name === 'TimeoutError') return failure('API_TIMEOUT');
     const reachable = await fetch(url, { mode: 'no-cors', credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) }).then(
       () => true,
       () => false,
     );
-    if (reachable) {
-      return new ApiError(
-        0,
-        'ORIGIN_NOT_ALLOWED',
-        `The wizard server at ${new URL(url).origin} refuses this page's origin ${pageOrigin} (CORS). Add ${pageOrigin} to EMAIL_WIZARD_ALLOWED_ORIGINS on that server.`,
-      );
-    }
-    return new ApiError(0, 'API_UNREACHABLE', `Nothing answers at ${url}. Check the api-base attribute (now "${shown}") and that the wizard server is running.`);
+    return failure(reachable ? 'ORIGIN_NOT_ALLOWED' : 'API_UNREACHABLE');
   }
   const body = (await response.json().catch(() => null)) as { status?: unknown; error?: { code?: string; message?: string } } | null;
   if (response.ok && body && typeof body.status === 'string') return null;
-  if (response.status === 503 && body?.error?.code) return new ApiError(503, body.error.code, body.error.message ?? 'The wizard server is not ready.');
-  return new ApiError(
-    response.status,
-    'API_NOT_FOUND',
-    `There is no email-config-wizard API at ${shown}: GET ${url} answered ${response.status}${body ? '' : ' without the health JSON'}. ` +
-      'Set api-base to the URL the API is mounted at, e.g. https://wizard.example.com/api/email-settings (EMAIL_WIZARD_BASE_PATH on the server).',
-  );
+  const code = response.status === 503 && body?.error?.code ? 'DATABASE_UNAVAILABLE' : 'API_NOT_FOUND';
+  return failure(code, { status: response.status, error: body?.error, json: body !== null });
 }

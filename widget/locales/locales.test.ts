@@ -8,6 +8,7 @@ import { texts as es } from './es.js';
 const SOURCES = [
   '../email-config-wizard.ts',
   '../messages.ts',
+  '../oauth-flow.ts',
   ...['address', 'auth', 'done', 'explain', 'final', 'manual', 'oauth', 'overview', 'provider-help', 'shared', 'summary', 'test'].map((step) => `../steps/${step}.ts`),
 ];
 

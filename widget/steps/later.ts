@@ -10,3 +10,4 @@ export { manualStep } from './manual.js';
 export { oauthStep } from './oauth.js';
 export { overviewStep } from './overview.js';
 export { testStep } from './test.js';
+export { cancelOAuthFlow, startOAuthFlow, watchOAuthFlow } from '../oauth-flow.js';
