@@ -351,7 +351,13 @@ export class MailTestService {
       requestId: caller.requestId,
     });
     const tested = testedCredentials(test);
-    if (tested) await this.deps.settings.recordTest(caller.accountId, { servers: test.targets, credentials: tested }, outcomes);
+    if (tested) {
+      await this.deps.settings.recordTest(
+        caller.accountId,
+        { servers: test.targets, credentials: tested, allowUntrustedCertificates: test.allowUntrustedCertificates },
+        outcomes,
+      );
+    }
   }
 }
 

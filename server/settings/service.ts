@@ -5,7 +5,7 @@ import { ApiError } from '../http/errors.js';
 import { checkServerAddresses } from './address-rules.js';
 import { checkOAuthTargets, passwordSources } from './secret-binding.js';
 import type { MailServer, SettingsInput, SettingsView } from './schema.js';
-import { PENDING_TEST_TTL_MS, protocolFingerprints, type ProtocolFingerprints, type TestedCredentials } from './test-fingerprint.js';
+import { PENDING_TEST_TTL_MS, protocolFingerprints, type ProtocolFingerprints, type TestedConnection, type TestedCredentials } from './test-fingerprint.js';
 import { accountStatus, lastTestOf, savedOutcomes, type ProtocolOutcome } from './status.js';
 import { checkMailboxForAccount, resolveSignedInAccount, savedCredential } from './account.js';
 import { changeAccount, type AccountChanges } from '../store/changes.js';
@@ -175,10 +175,12 @@ export class SettingsService {
    */
   async recordTest(
     accountId: string,
-    tested: { servers: { imap?: MailServer; smtp?: MailServer }; credentials: TestedCredentials },
+    tested: { servers: { imap?: MailServer; smtp?: MailServer }; credentials: TestedCredentials } & TestedConnection,
     outcomes: { imap?: ProtocolOutcome; smtp?: ProtocolOutcome },
   ): Promise<{ recorded: Array<'imap' | 'smtp'> }> {
-    const fingerprints = protocolFingerprints(this.options.keyring, accountId, tested.servers, tested.credentials);
+    const fingerprints = protocolFingerprints(this.options.keyring, accountId, tested.servers, tested.credentials, {
+      allowUntrustedCertificates: tested.allowUntrustedCertificates === true,
+    });
     return changeAccount(this.options.events, this.db, accountId, 'test.recorded', async (trx) => {
       const pending = { imap: tagged(outcomes.imap, fingerprints.imap), smtp: tagged(outcomes.smtp, fingerprints.smtp) };
       const values = {
@@ -255,7 +257,9 @@ export class SettingsService {
       security: row[`${prefix}_security`],
       username: row[`${prefix}_username`],
     });
-    return protocolFingerprints(this.options.keyring, row.account_id, { imap: server('imap'), smtp: server('smtp') }, credentials);
+    return protocolFingerprints(this.options.keyring, row.account_id, { imap: server('imap'), smtp: server('smtp') }, credentials, {
+      allowUntrustedCertificates: row.allow_untrusted_tls === 1,
+    });
   }
 
   /** The saved password(s), decrypted — for server-side use only (connection tests, host credentials). */

@@ -126,6 +126,14 @@ describe('status says exactly what is true of the saved settings', () => {
     expect(await status('status-aba')).toBe('connected');
   });
 
+  it('turning certificate checks off (or on) is a change too: untested until tested that way', async () => {
+    const token = await connected('status-untrusted');
+    expect((await put(token, settings(undefined, { allowUntrustedCertificates: true }))).status).toBe('untested');
+    expect((await test(token)).ok).toBe(true);
+    expect(await status('status-untrusted')).toBe('connected');
+    expect((await put(token, settings(undefined, { allowUntrustedCertificates: false }))).status).toBe('untested');
+  });
+
   it('a test that checked only one protocol never makes the account connected by itself', async () => {
     const token = await app.session('status-half');
     await put(token, settings(PASSWORD));

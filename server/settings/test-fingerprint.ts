@@ -8,12 +8,19 @@ export type TestedCredentials =
   /** `account`: the signed-in account whose token was used (the mailbox is the server's user name). */
   | { method: 'oauth'; provider: OAuthProviderId; account: string };
 
+/** How the connection is made beyond the server's own fields. */
+export interface TestedConnection {
+  /** Certificate checks were off: a test with them off says nothing about a connection with them on. */
+  allowUntrustedCertificates?: boolean;
+}
+
 /** One fingerprint per protocol given. */
 export type ProtocolFingerprints = { imap?: string; smtp?: string };
 
 /**
  * Identifies exactly what one protocol signs in to — host, port, security, user name and the
- * secret (the password, or the provider and signed-in account) — without revealing it. A test
+ * secret (the password, or the provider and signed-in account), and whether certificate checks
+ * were off — without revealing it. A test
  * counts for the saved settings only when its fingerprint equals theirs, so a test of a typed but
  * unsaved password, another server or another account never changes the saved account's status.
  *
@@ -25,6 +32,7 @@ export function protocolFingerprints(
   accountId: string,
   servers: { imap?: MailServer; smtp?: MailServer },
   credentials: TestedCredentials,
+  connection: TestedConnection = {},
 ): ProtocolFingerprints {
   const one = (protocol: 'imap' | 'smtp', server: MailServer) => {
     const secret =
@@ -32,7 +40,8 @@ export function protocolFingerprints(
         ? [protocol === 'imap' ? credentials.password : credentials.smtpPassword]
         : [credentials.provider, credentials.account.toLowerCase()];
     const where = [server.host.toLowerCase().replace(/\.$/, ''), server.port, server.security, server.username];
-    return keyring.fingerprint(JSON.stringify([accountId, protocol, ...where, credentials.method, ...secret]));
+    const untrusted = connection.allowUntrustedCertificates ? ['untrusted-certificates'] : [];
+    return keyring.fingerprint(JSON.stringify([accountId, protocol, ...where, ...untrusted, credentials.method, ...secret]));
   };
   return {
     ...(servers.imap ? { imap: one('imap', servers.imap) } : {}),
