@@ -15,7 +15,7 @@ describe('npm start', () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'ecw-start-')), 'data');
   const env = {
     EMAIL_WIZARD_DB: join(dataDir, 'email-wizard.sqlite'),
-    EMAIL_WIZARD_API_KEYS: '',
+    EMAIL_WIZARD_API_KEYS: undefined, // unset (a set but empty key list refuses to start)
     EMAIL_WIZARD_SESSION_SECRET: '',
     EMAIL_WIZARD_ENCRYPTION_KEYS: '',
     DATABASE_URL: '',

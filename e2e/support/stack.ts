@@ -137,7 +137,7 @@ export async function startJourneyStack(): Promise<JourneyStack> {
         ...oauth.env(),
         PORT: String(port),
         EMAIL_WIZARD_DB: join(dataDir, 'email-wizard.sqlite'),
-        EMAIL_WIZARD_API_KEYS: '',
+        EMAIL_WIZARD_API_KEYS: undefined, // unset: demo mode (a set but empty key list refuses to start)
         EMAIL_WIZARD_ENCRYPTION_KEYS: '',
         EMAIL_WIZARD_SESSION_SECRET: '',
         EMAIL_WIZARD_PUBLIC_URL: url,

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses an API key list that is set but holds no key instead of falling back to demo mode', () => {
-    for (const value of [' , ', ',', ' ,, ,']) {
+    for (const value of [' , ', ',', ' ,, ,', '', '  ']) {
       expect(() => loadConfig({ EMAIL_WIZARD_API_KEYS: value }, { cwd: freshDir() }), JSON.stringify(value)).toThrow(
         /^EMAIL_WIZARD_API_KEYS is set but holds no key/,
       );

@@ -239,9 +239,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
 
   const configuredKeys = list(env.EMAIL_WIZARD_API_KEYS);
-  // Fail closed: a key list that is written but holds no key (" , ") is a mistake, never a request
-  // for demo mode. Blank counts as unset, as for every other variable here.
-  if ((env.EMAIL_WIZARD_API_KEYS ?? '').trim() !== '' && configuredKeys.length === 0) {
+  // Fail closed: a key list that is set but holds no key ("", " , ") is a mistake — an empty
+  // template value, a lost secret — never a request for demo mode, which only an unset variable is.
+  if (env.EMAIL_WIZARD_API_KEYS !== undefined && configuredKeys.length === 0) {
     throw new ConfigError('EMAIL_WIZARD_API_KEYS is set but holds no key; give one or more comma-separated keys, or unset it for demo mode.');
   }
   const demoMode = configuredKeys.length === 0;

@@ -143,7 +143,7 @@ describe('HTTP edge', () => {
     });
 
     it('allows any localhost port only in demo mode', async () => {
-      const demo = await createTestApp({ EMAIL_WIZARD_API_KEYS: '' });
+      const demo = await createTestApp({ EMAIL_WIZARD_API_KEYS: undefined }); // unset: demo mode
       try {
         expect(demo.services.config.demoMode).toBe(true);
         const response = await demo.request('/health', { headers: { Origin: 'http://localhost:3000' } });
