@@ -15,6 +15,8 @@ import { sharedTestPostgres, stopSharedTestPostgres, TEST_DIALECTS } from '../te
  * refresher and instance id; they share only the database, as real instances do).
  */
 const RATE = 5;
+// The stand-in's bucket holds two seconds' worth: it runs in this test process beside both apps, so a
+// stalled event loop here can make requests that left 200 ms apart arrive together.
 
 let oauth: OAuthTestServer;
 let dns: TestDnsServer;
@@ -66,7 +68,7 @@ describe.each(TEST_DIALECTS)('token refresh at scale on %s', (dialect) => {
   it('host calls on expired tokens, split over two instances, stay within the provider rate: no 429, one request per renewal', async () => {
     const accounts = await seedOAuthAccounts(one.services, oauth, { count: 20, provider: 'google', prefix: `${dialect}-burst` });
     await expireAll(accounts.map((a) => a.credentialId));
-    oauth.rateLimit({ perSecond: RATE });
+    oauth.rateLimit({ perSecond: RATE, burst: 2 * RATE });
     const before = oauth.tokenRequests.length;
     try {
       // Every account asked for twice, once on each instance, all at once.
@@ -125,7 +127,7 @@ describe.each(TEST_DIALECTS)('token refresh at scale on %s', (dialect) => {
       .values(all.map((id) => ({ credential_id: id, due_at: Date.now() - 1000, last_used_at: null })))
       .onConflict((oc) => oc.column('credential_id').doUpdateSet({ due_at: Date.now() - 1000 }))
       .execute();
-    oauth.rateLimit({ perSecond: RATE });
+    oauth.rateLimit({ perSecond: RATE, burst: 2 * RATE });
     const before = oauth.tokenRequests.length;
     try {
       const refresherOne = one.services.oauth.startRefresher({ intervalMs: 3600_000 });

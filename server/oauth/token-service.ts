@@ -310,7 +310,7 @@ export class TokenService implements AccessTokenSource {
 
   /**
    * One token request through the pacing: a concurrency permit (hosts first), then a slot of the
-   * shared budget (a host may queue for one until its deadline; background takes only free ones),
+   * shared budget (a host may queue for one until its deadline; background takes only the next one),
    * then the call. A 429/503 pauses the provider for everyone; a host retries while its deadline
    * allows, background work gives up and comes back later.
    */
@@ -329,7 +329,7 @@ export class TokenService implements AccessTokenSource {
       const release = await gate.acquire(() => flight.priority, flight.signal);
       try {
         if (pace) {
-          // Hosts may queue for a slot until their deadline; background work takes only free ones.
+          // Hosts may queue for a slot until their deadline; background work takes only the next one.
           const latestStart = () => (flight.priority === 'host' ? flight.deadline - CALL_BUDGET_MS : undefined);
           await pace.take(provider, { signal: flight.signal, latestStart });
         }

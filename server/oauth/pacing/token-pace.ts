@@ -23,7 +23,8 @@ export interface TokenPaceOptions {
  * SQLite (the write lock) and PostgreSQL (the row lock) — so two instances never take one slot.
  *
  * Host requests may reserve a slot ahead in the queue (up to their deadline); background work only
- * takes a slot that is free now, so it never makes a host wait more than one interval.
+ * takes the next slot (at most one interval ahead), so it never makes a host wait more than about
+ * one interval.
  *
  * @example
  * const pace = new TokenPace(db, { ratePerSecond: 10 });
@@ -45,8 +46,8 @@ export class TokenPace {
   /**
    * Waits for, and takes, one token-request slot for `provider`. With `latestStart` (a time, or a
    * function read on every turn) the slot may
-   * be queued until then (a host's deadline); otherwise only a slot free right now is taken, and
-   * the call waits and tries again until one is. Throws `NoSlotError` when `latestStart` cannot
+   * be queued until then (a host's deadline); otherwise only the next slot is taken (at most one
+   * interval ahead), and the call waits and tries again until it gets one. Throws `NoSlotError` when `latestStart` cannot
    * be met, and the signal's reason when aborted.
    */
   async take(provider: OAuthProviderId, options: { latestStart?: number | (() => number | undefined); signal?: AbortSignal } = {}): Promise<void> {
@@ -55,15 +56,17 @@ export class TokenPace {
       const now = this.now();
       // Read on every turn: a background wait that a host joins may queue from then on.
       const latestStart = typeof options.latestStart === 'function' ? options.latestStart() : options.latestStart;
-      const start = await this.reserve(provider, now, latestStart ?? now);
+      // Background work may take the next slot (at most one interval ahead), never one further back.
+      const start = await this.reserve(provider, now, latestStart ?? now + this.intervalMs);
       if (start !== undefined) {
         if (start > now) await sleep(start - now, undefined, { signal: options.signal });
         return;
       }
       const nextAt = await this.nextAt(provider);
       if (latestStart !== undefined) throw new NoSlotError(Math.max(1, nextAt - now));
-      // Background: wake when the budget frees up, spread a little so instances do not collide.
-      await sleep(Math.max(1, nextAt - now) + Math.floor(Math.random() * this.intervalMs), undefined, { signal: options.signal });
+      // Background: wake when the next slot comes within reach, spread a little so instances do not collide.
+      const wait = Math.max(1, nextAt - this.intervalMs - now) + Math.floor((Math.random() * this.intervalMs) / 4);
+      await sleep(wait, undefined, { signal: options.signal });
     }
   }
 
