@@ -15,6 +15,7 @@ import {
   settingsInput,
   snapshot,
   stageFor,
+  withProviderHints,
   stageOf,
   testRequest,
   transition,
@@ -116,7 +117,9 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     autoRun: false,
     task: async ([email]: [string], { signal }) => {
       this.sources = [];
-      const detection = await this.api.detect(email, { signal, onEvent: (event) => this.onDetectProgress(event) });
+      let hints: unknown;
+      const found = await this.api.detect(email, { signal, onEvent: (event) => (event.event === 'provider' ? (hints = event.data.hints) : this.onDetectProgress(event)) });
+      const detection = withProviderHints(found, hints);
       this.sources = this.sources.map((entry) => (entry.status === 'running' ? { ...entry, status: 'none' } : entry));
       this.announce(detection.provider ? `${msg('Found:', { id: 'found' })} ${detection.provider.name}` : '');
       await loadLaterSteps();

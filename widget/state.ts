@@ -115,6 +115,12 @@ export function initialState(email = ''): WizardState {
   };
 }
 
+/** The detection with the provider's hints from the stream's `provider` event (rendered by the steps in the widget's language). */
+export function withProviderHints(detection: DetectionResult, hints: unknown): DetectionResult {
+  if (!detection.provider || !hints || typeof hints !== 'object') return detection;
+  return { ...detection, provider: { ...detection.provider, hints } as DetectionResult['provider'] };
+}
+
 /** The stage the step indicator shows: only a new setup has one (editing is not a setup). */
 export function stageFor(state: WizardState): Stage | null {
   return state.mode === 'setup' ? stageOf(state.step) : null;

@@ -3,7 +3,7 @@ import { sendKeys, setViewport } from '@web/test-runner-commands';
 import './index.js';
 import type { EmailConfigWizard } from './email-config-wizard.js';
 import { mockApi, type MockApi } from './testing/mock-api.js';
-import { savedSettings } from './testing/fixtures.js';
+import { detection, savedSettings } from './testing/fixtures.js';
 import { $, $$, atStep, button, failure, focused, freshAccount, open, success, text, toAuth, type } from './testing/wizard-driver.js';
 import { texts as de } from './locales/de.js';
 
@@ -42,7 +42,7 @@ function visibleText(root: Node): string {
   const walk = (node: Node) => {
     if (node.nodeType === Node.TEXT_NODE) return void parts.push(node.textContent ?? '');
     if (!(node instanceof Element)) return node.childNodes.forEach(walk);
-    if (node.closest('[hidden], .visually-hidden, [lang="en"]') || (node.parentElement?.closest('details:not([open])') && node.tagName !== 'SUMMARY')) return;
+    if (node.closest('[hidden], .visually-hidden, [lang="en"]:not(.panel)') || (node.parentElement?.closest('details:not([open])') && node.tagName !== 'SUMMARY')) return;
     if (node instanceof HTMLInputElement || node instanceof HTMLSelectElement) return;
     node.childNodes.forEach(walk);
   };
@@ -271,7 +271,13 @@ describe('look, focus, language and details', () => {
   });
 
   it("14: the app-password help is a link; sign-in buttons follow Google's and Microsoft's branding; a show-password toggle", async () => {
-    freshAccount(api, gmail);
+    // The hints arrive as the stream's `provider` event (the result itself keeps the contract's shape).
+    freshAccount(api).on('POST /detect', {
+      sse: [
+        { event: 'provider', data: { id: 'gmail', hints: GMAIL_HINTS } },
+        { event: 'result', data: detection({ provider: { id: 'gmail', name: 'Gmail', oauth: 'google', supported: true } }) },
+      ],
+    });
     const el = await open();
     await toAuth(el);
     const link = $<HTMLAnchorElement>(el, `a[href="${GMAIL_HINTS.helpUrl}"]`)!;

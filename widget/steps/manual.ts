@@ -81,12 +81,16 @@ export function manualStep(host: WizardHost) {
     host.dispatch({ type: 'draft', imap: readServer(form, 'imap'), smtp: readServer(form, 'smtp') });
   };
 
-  const field = (name: string, label: string, control: unknown, hint?: string) => {
+  const fieldError = (name: string) => {
     const text = isFaulty(name) ? faultTexts.get(name) : undefined;
+    return text ? html`<p class="field-error" id="ecw-${name}-error">${text}</p>` : nothing;
+  };
+  // `inRow`: port and security sit side by side; their errors go under the row, at its full width.
+  const field = (name: string, label: string, control: unknown, hint?: string, inRow = false) => {
     return html`<div class="field" part="field">
       <label for="ecw-${name}" part="label">${label}</label>
       ${control}
-      ${text ? html`<p class="field-error" id="ecw-${name}-error">${text}</p>` : nothing}
+      ${inRow ? nothing : fieldError(name)}
       ${hint ? html`<p class="hint" id="ecw-${name}-hint">${hint}</p>` : nothing}
     </div>`;
   };
@@ -111,6 +115,8 @@ export function manualStep(host: WizardHost) {
           msg('Port', { id: 'manual.port' }),
           html`<input id="ecw-${protocol}.port" name="${protocol}.port" part="input" type="number" inputmode="numeric" required min="1" max="65535"
             .value=${String(server?.port ?? '')} aria-invalid=${invalid(`${protocol}.port`)} aria-describedby=${described(`${protocol}.port`)} />`,
+          undefined,
+          true,
         )}
         ${field(
           `${protocol}.security`,
@@ -119,8 +125,11 @@ export function manualStep(host: WizardHost) {
             aria-describedby=${described(`${protocol}.security`)}>
             ${SECURITIES.map((security) => html`<option value=${security} ?selected=${server?.security === security}>${shortSecurityLabel(security)}</option>`)}
           </select>`,
+          undefined,
+          true,
         )}
       </div>
+      ${fieldError(`${protocol}.port`)} ${fieldError(`${protocol}.security`)}
       <div ?hidden=${protocol === 'smtp' && same} data-smtp-credentials=${protocol === 'smtp' || nothing}>
         ${field(
           `${protocol}.username`,

@@ -93,7 +93,7 @@ describe('POST /detect', () => {
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
   });
 
-  it('streams each source’s progress, then the result, as server-sent events', async () => {
+  it('streams each source’s progress, the provider’s hints, then the result, as server-sent events', async () => {
     const response = await app.request('/detect', { method: 'POST', json: { email: 'desk@contoso.test' }, token, headers: { accept: 'text/event-stream' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -101,7 +101,12 @@ describe('POST /detect', () => {
     const last = events.at(-1)!;
     expect(last.event).toBe('result');
     expect(last.data).toMatchObject({ source: 'mx', provider: { id: 'microsoft-365', oauth: 'microsoft' }, imap: { username: 'desk@contoso.test' } });
-    const progress = events.slice(0, -1);
+    // Before the result: the provider's hints (for the widget to speak its own language), once.
+    const provider = events.filter((e) => e.event === 'provider');
+    expect(provider).toHaveLength(1);
+    expect(events.at(-2)).toBe(provider[0]);
+    expect(provider[0]!.data).toMatchObject({ id: 'microsoft-365', hints: { oauthOnly: true, helpUrl: expect.stringMatching(/^https:\/\//) } });
+    const progress = events.slice(0, -2);
     expect(progress.every((e) => e.event === 'source')).toBe(true);
     for (const source of ['builtin', 'mx']) {
       expect(progress.filter((e) => e.data.source === source).map((e) => e.data.status)).toEqual(['start', 'end']);

@@ -6,6 +6,7 @@ import { AppError, isAppError } from '../../contract/errors.js';
 import { errorBodyOf } from '../error-status.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
 import { InvalidEmailError, type DetectionResult } from '../../detect/index.js';
+import { providerById } from '../../detect/providers/index.js';
 import { DetectRequestSchema, DetectionResultSchema } from '../../contract/detection.js';
 
 /** Remote detections (not answered from the built-in database or cache) per account per minute. */
@@ -14,7 +15,8 @@ const REMOTE_DETECTIONS_PER_MINUTE = 30;
 /**
  * `POST /detect` `{email}` → the detection result. With `Accept: text/event-stream` the answer
  * is a server-sent event stream: `source` events (`{source, status: "start" | "end", found?, ms?,
- * error?}`) as each source runs, then one `result` event with the result.
+ * error?}`) as each source runs, a `provider` event (`{id, hints}`: app password, IMAP to switch
+ * on, OAuth only, help URL) when the provider has hints, then one `result` event with the result.
  */
 export function registerDetectRoutes(api: ApiApp, services: Services): void {
   api.use('/detect', requireSession(services));
@@ -65,6 +67,10 @@ export function registerDetectRoutes(api: ApiApp, services: Services): void {
             (await services.detector.detect(email as string, {
               onProgress: (event) => void stream.writeSSE({ event: 'source', data: JSON.stringify(event) }),
             }));
+          // The provider's hints as facts (app password, IMAP to switch on, OAuth only, help page), so the
+          // widget says what the English `notes` say in its own language. A stream event: the result's shape stays the contract's.
+          const hints = result.provider ? providerById(result.provider.id)?.hints : undefined;
+          if (hints && Object.keys(hints).length) await stream.writeSSE({ event: 'provider', data: JSON.stringify({ id: result.provider!.id, hints }) });
           await stream.writeSSE({ event: 'result', data: JSON.stringify(result) });
         } catch (error) {
           const failure = asAppError(error);
