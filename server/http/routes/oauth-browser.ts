@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ApiApp, AppEnv, Services } from '../context.js';
 import { renderCallbackPage, type CallbackParams } from '../../oauth/index.js';
 import type { OAuthProviderId } from '../../store/database.js';
+import { statusForCode } from '../error-status.js';
 
 /**
  * Binding an OAuth sign-in to the browser that started it (RFC 9700 §4.7.1).
@@ -93,11 +94,11 @@ export function isRelayed(form: URLSearchParams): boolean {
  */
 export function registerOAuthLaunch(api: ApiApp, services: Services, provider: OAuthProviderId): void {
   const path = `/oauth/${provider}/launch`;
-  const refuse = (c: Context<AppEnv>, outcome: { code: string; message: string; status: number; flowId?: string }) => {
+  const refuse = (c: Context<AppEnv>, outcome: { code: string; message: string; flowId?: string }) => {
     const page = renderCallbackPage({
       message: { source: 'email-config-wizard', type: 'oauth-result', status: 'failed', error: { code: outcome.code, message: outcome.message } },
     });
-    return c.html(page.html, outcome.status as 400, page.headers);
+    return c.html(page.html, statusForCode(outcome.code), page.headers);
   };
   api.post(path, async (c) => {
     const type = c.req.header('content-type') ?? '';
@@ -113,7 +114,6 @@ export function registerOAuthLaunch(api: ApiApp, services: Services, provider: O
   api.get(path, (c) =>
     refuse(c, {
       code: 'OAUTH_BROWSER_MISMATCH',
-      status: 400,
       message: 'Open the sign-in from the settings page where you started it; a sign-in link cannot be opened on its own.',
     }),
   );
