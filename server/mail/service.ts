@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ApiError } from '../http/errors.js';
-import { isAppError } from '../contract/errors.js';
+import { AppError, isAppError } from '../contract/errors.js';
 import type { Logger } from '../log/index.js';
 import type { AccessTokenSource, SettingsService } from '../settings/service.js';
 import type { TestedCredentials } from '../settings/test-fingerprint.js';
@@ -114,17 +113,17 @@ export class MailTestService {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
   }
 
-  /** Checks the request and turns it into a test; throws `ApiError` (400, 404, 409, 429) when it cannot run. */
+  /** Checks the request and turns it into a test; throws `AppError` (MISSING_FIELD, PASSWORD_REQUIRED, NOT_CONFIGURED, OAUTH_NOT_CONNECTED, RATE_LIMITED…) when it cannot run. */
   async prepare(input: TestInput, caller: TestCaller): Promise<PreparedTest> {
     const saved = await this.savedSettings(caller.accountId);
     const targets: PreparedTest['targets'] =
       input.imap || input.smtp ? { ...(input.imap ? { imap: input.imap } : {}), ...(input.smtp ? { smtp: input.smtp } : {}) } : savedTargets(saved?.row);
     if (!targets.imap && !targets.smtp) {
-      throw new ApiError(400, 'MISSING_FIELD', 'Give the IMAP or SMTP server to test (nothing is saved for this account yet).', 'imap');
+      throw new AppError('MISSING_FIELD', 'Give the IMAP or SMTP server to test (nothing is saved for this account yet).', { field: 'imap' });
     }
     const auth = input.auth ?? savedAuth(saved?.row);
     const oauth = auth?.method === 'oauth' ? await this.signedInAccount(caller, auth, targets, saved?.row) : undefined;
-    if (!auth) throw new ApiError(400, 'MISSING_FIELD', 'Give the sign-in (auth) to test with; nothing is saved for this account yet.', 'auth');
+    if (!auth) throw new AppError('MISSING_FIELD', 'Give the sign-in (auth) to test with; nothing is saved for this account yet.', { field: 'auth' });
     if (auth.method === 'password') this.refuseInsecure(targets);
     // Where a secret may go is decided before anything is counted, looked up or sent.
     if (auth.method === 'oauth') checkOAuthTargets(auth.provider, targets);
@@ -253,11 +252,10 @@ export class MailTestService {
     if (this.deps.allowPrivateNetworks) return;
     for (const protocol of ['imap', 'smtp'] as const) {
       if (targets[protocol]?.security === 'none') {
-        throw new ApiError(
-          400,
+        throw new AppError(
           'INSECURE_CONNECTION',
           `Sending a password over an unencrypted ${protocol.toUpperCase()} connection is not allowed; choose TLS or STARTTLS.`,
-          `${protocol}.security`,
+          { field: `${protocol}.security` },
         );
       }
     }
@@ -273,7 +271,7 @@ export class MailTestService {
     const { perSession, perHost } = this.limits;
     const refuse = (decision: RateLimitDecision) => {
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      return new ApiError(429, 'RATE_LIMITED', `Too many connection tests in a short time; try again in ${seconds} seconds.`);
+      return new AppError('RATE_LIMITED', `Too many connection tests in a short time; try again in ${seconds} seconds.`);
     };
     const session = await this.deps.rateLimits.hit(`mail-test:session:${caller.sessionId}`, perSession.limit, perSession.windowMs);
     if (!session.allowed) throw refuse(session);

@@ -1,37 +1,11 @@
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ApiError } from '../http/errors.js';
+import { AppError } from '../contract/errors.js';
 import type { OAuthProviderId } from '../store/database.js';
 import type { OAuthErrorCode as ContractOAuthErrorCode } from '../contract/codes.js';
 
-/** Why an OAuth flow or token request failed; each code has a status and a sentence a person can act on. */
+/** Why an OAuth flow or token request failed; each code has a sentence a person can act on (its HTTP status is the edge's, server/http/error-status.ts). */
 export type OAuthErrorCode = ContractOAuthErrorCode;
 
 const name = (provider: OAuthProviderId) => (provider === 'google' ? 'Google' : 'Microsoft');
-
-/** Status codes for the callback page and the JSON API: every callback failure is a 4xx. */
-const STATUS: Record<OAuthErrorCode, ContentfulStatusCode> = {
-  OAUTH_NOT_CONFIGURED: 400,
-  OAUTH_STATE_INVALID: 400,
-  OAUTH_STATE_USED: 409,
-  OAUTH_STATE_EXPIRED: 410,
-  OAUTH_WRONG_PROVIDER: 400,
-  OAUTH_BROWSER_MISMATCH: 400,
-  OAUTH_CONSENT_DENIED: 403,
-  OAUTH_ADMIN_CONSENT_REQUIRED: 403,
-  OAUTH_ACCOUNT_NOT_ALLOWED: 403,
-  OAUTH_BLOCKED_BY_POLICY: 403,
-  OAUTH_BROWSER_NOT_SUPPORTED: 400,
-  OAUTH_PROVIDER_ERROR: 400,
-  OAUTH_CODE_EXCHANGE_FAILED: 400,
-  OAUTH_SCOPE_MISSING: 403,
-  OAUTH_EMAIL_MISSING: 400,
-  OAUTH_NO_REFRESH_TOKEN: 400,
-  // Callbacks answer these as 424 (Failed Dependency): still a 4xx page, as the contract asks.
-  OAUTH_CLIENT_MISCONFIGURED: 424,
-  OAUTH_PROVIDER_UNAVAILABLE: 424,
-  OAUTH_REAUTH_REQUIRED: 409,
-  OAUTH_NOT_CONNECTED: 409,
-};
 
 /** Codes that point at the operator's setup rather than at the user. */
 export const OPERATOR_CODES: ReadonlySet<OAuthErrorCode> = new Set(['OAUTH_NOT_CONFIGURED', 'OAUTH_CLIENT_MISCONFIGURED']);
@@ -83,13 +57,12 @@ export function oauthMessage(code: OAuthErrorCode, provider: OAuthProviderId, ex
   }
 }
 
-/** An `ApiError` for a code, with its status and sentence. */
-export function oauthError(code: OAuthErrorCode, provider: OAuthProviderId, extra?: string, status?: ContentfulStatusCode): ApiError {
-  return new ApiError(status ?? STATUS[code], code, oauthMessage(code, provider, extra));
-}
-
-export function oauthStatus(code: OAuthErrorCode): ContentfulStatusCode {
-  return STATUS[code];
+/**
+ * The `AppError` for a code, with its sentence. `status` only where this use needs another status
+ * than the code's usual one (the host's credentials call: 503 while the provider cannot be reached).
+ */
+export function oauthError(code: OAuthErrorCode, provider: OAuthProviderId, extra?: string, status?: number): AppError<OAuthErrorCode> {
+  return new AppError(code, oauthMessage(code, provider, extra), status === undefined ? {} : { status });
 }
 
 /** A refusal the provider sent back to the callback, explained: a code, a sentence and steps. */

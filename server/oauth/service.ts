@@ -3,11 +3,11 @@ import type { SessionClaims } from '../auth/session-tokens.js';
 import type { Logger } from '../log/index.js';
 import type { AuditLog } from '../store/audit.js';
 import type { OAuthFlowRow, OAuthProviderId } from '../store/database.js';
-import { ApiError } from '../http/errors.js';
+import { AppError } from '../contract/errors.js';
 import { OAuthCallError, type OAuthProviderClient, type TokenSet } from './client.js';
 import type { CredentialStore } from './credentials.js';
 import { FLOW_TTL_MS, FlowError, type FlowStatus, type FlowStore } from './flows.js';
-import { explainProviderRefusal, OPERATOR_CODES, oauthError, oauthMessage, oauthStatus, type OAuthErrorCode } from './errors.js';
+import { explainProviderRefusal, OPERATOR_CODES, oauthError, oauthMessage, type OAuthErrorCode } from './errors.js';
 import { missingScopes, PROVIDER_IDS } from './providers.js';
 
 /** The parameters a provider sends to our callback (query for GET, form for `form_post`). */
@@ -22,7 +22,7 @@ export interface CallbackParams {
 /** How a callback ended: what the page shows and whom it tells. */
 export type CallbackOutcome =
   | { ok: true; flow: OAuthFlowRow; email: string }
-  | { ok: false; code: OAuthErrorCode; message: string; steps?: string[]; status: ReturnType<typeof oauthStatus>; flow?: OAuthFlowRow };
+  | { ok: false; code: OAuthErrorCode; message: string; steps?: string[]; flow?: OAuthFlowRow };
 
 export interface OAuthServiceOptions {
   clients: Partial<Record<OAuthProviderId, OAuthProviderClient>>;
@@ -39,7 +39,7 @@ export interface OAuthServiceOptions {
 /** What a launch answers: the provider's authorisation URL and the secret for this browser's cookie. */
 export type LaunchOutcome =
   | { ok: true; flow: OAuthFlowRow; location: string; browserSecret: string }
-  | { ok: false; code: OAuthErrorCode; message: string; status: ReturnType<typeof oauthStatus>; flow?: OAuthFlowRow };
+  | { ok: false; code: OAuthErrorCode; message: string; flow?: OAuthFlowRow };
 
 /**
  * Runs OAuth sign-ins: starts a flow for a widget session and completes it when the provider
@@ -208,7 +208,7 @@ export class OAuthService {
   }
 
   private failure(code: OAuthErrorCode, provider: OAuthProviderId, flow?: OAuthFlowRow, extra?: string) {
-    return { ok: false as const, code, message: oauthMessage(code, provider, extra), status: oauthStatus(code), flow };
+    return { ok: false as const, code, message: oauthMessage(code, provider, extra), flow };
   }
 
   /** A grant we will not keep (a scope unticked, no address) is revoked where the provider allows it. */
@@ -230,14 +230,14 @@ export class OAuthService {
     try {
       url = new URL(returnUrl);
     } catch {
-      throw new ApiError(400, 'VALIDATION_ERROR', 'returnUrl must be a full URL such as https://app.example.com/settings.', 'returnUrl');
+      throw new AppError('VALIDATION_ERROR', 'returnUrl must be a full URL such as https://app.example.com/settings.', { field: 'returnUrl' });
     }
     const allowed =
       (url.protocol === 'https:' || url.protocol === 'http:') &&
       this.options.isAllowedOrigin(url.origin) &&
       (!session.origin || session.origin === url.origin);
     if (!allowed) {
-      throw new ApiError(400, 'RETURN_URL_NOT_ALLOWED', 'returnUrl must be on the website this session was issued for.', 'returnUrl');
+      throw new AppError('RETURN_URL_NOT_ALLOWED', 'returnUrl must be on the website this session was issued for.', { field: 'returnUrl' });
     }
   }
 }

@@ -226,13 +226,13 @@ describe.each(TEST_DIALECTS)('token service on %s', (dialect) => {
     const soon = await connectMailbox(app, oauth, `${dialect}-soon`, 'google');
     const idle = await connectMailbox(app, oauth, `${dialect}-idle`, 'microsoft');
     expect((await hostCredentials(app, `${dialect}-soon`)).status).toBe(200); // a host uses it
-    await expire(soon, Date.now() + 8 * 60_000);
+    await expire(soon, Date.now() + 3 * 60_000);
     await db().updateTable('oauth_credentials').set({ last_refreshed_at: Date.now() - 30 * 24 * 3600_000 }).where('id', '=', idle).execute();
     // Both plans have come due (the schedule itself is tested in refresh-at-scale.test.ts).
     await db()
       .insertInto('oauth_refresh_schedule')
-      .values([soon, idle].map((id) => ({ credential_id: id, due_at: Date.now() - 1000, last_used_at: null })))
-      .onConflict((oc) => oc.column('credential_id').doUpdateSet({ due_at: Date.now() - 1000 }))
+      .values([soon, idle].map((id) => ({ credential_id: id, due_at: Date.now() - 1000, last_used_at: id === soon ? Date.now() : null })))
+      .onConflict((oc) => oc.column('credential_id').doUpdateSet((eb) => ({ due_at: eb.ref('excluded.due_at'), last_used_at: eb.ref('excluded.last_used_at') })))
       .execute();
     const idleRefresh = app.services.oauth.credentials.refreshToken(await credentialRow(idle));
     const refresher = app.services.oauth.startRefresher({ intervalMs: 3600_000 });

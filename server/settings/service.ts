@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, EmailSettingsRow, OAuthCredentialRow, OAuthProviderId } from '../store/database.js';
 import type { Keyring } from '../crypto/keyring.js';
-import { ApiError } from '../http/errors.js';
+import { AppError } from '../contract/errors.js';
+import type { HostCredentials } from '../contract/credentials.js';
 import { checkServerAddresses } from './address-rules.js';
 import { checkOAuthTargets, passwordSources } from './secret-binding.js';
 import type { MailServer, SettingsInput, SettingsView } from './schema.js';
@@ -32,32 +33,13 @@ export interface SettingsServiceOptions {
 }
 
 /** imapflow- and nodemailer-ready options for the host's own mail fetcher. */
-export interface HostCredentials {
-  imap: {
-    host: string;
-    port: number;
-    secure: boolean;
-    doSTARTTLS?: boolean;
-    servername?: string;
-    auth: { user: string; pass: string } | { user: string; accessToken: string };
-    tls?: { rejectUnauthorized: false };
-  };
-  smtp: {
-    host: string;
-    port: number;
-    secure: boolean;
-    requireTLS?: boolean;
-    auth: { user: string; pass: string } | { type: 'OAuth2'; user: string; accessToken: string };
-    tls?: { rejectUnauthorized: false };
-  };
-  expiresAt?: string;
-}
+export type { HostCredentials };
 
 const PASSWORD_COLUMN = 'email_settings.password_enc';
 const SMTP_PASSWORD_COLUMN = 'email_settings.smtp_password_enc';
 
 export const notConfigured = () =>
-  new ApiError(404, 'NOT_CONFIGURED', 'No mailbox is connected to this account yet.');
+  new AppError('NOT_CONFIGURED', 'No mailbox is connected to this account yet.');
 
 /**
  * Reads and writes one account's mailbox settings. Secrets go in encrypted and never come out
@@ -100,7 +82,7 @@ export class SettingsService {
           ? this.options.keyring.encrypt(input.auth.password, { accountId, column: PASSWORD_COLUMN })
           : existing?.auth_method === 'password' ? existing.password_enc : null;
         if (!passwordEnc) {
-          throw new ApiError(400, 'PASSWORD_REQUIRED', 'Enter the mailbox password (or app password).', 'auth.password');
+          throw new AppError('PASSWORD_REQUIRED', 'Enter the mailbox password (or app password).', { field: 'auth.password' });
         }
         smtpPasswordEnc = input.auth.smtpPassword
           ? this.options.keyring.encrypt(input.auth.smtpPassword, { accountId, column: SMTP_PASSWORD_COLUMN })
@@ -310,7 +292,7 @@ export class SettingsService {
     }
     const credential = await savedCredential(this.db, row);
     if (!credential || !this.options.tokens) {
-      throw new ApiError(409, 'OAUTH_NOT_CONNECTED', 'The OAuth connection for this mailbox is missing; reconnect it in the widget.');
+      throw new AppError('OAUTH_NOT_CONNECTED', 'The OAuth connection for this mailbox is missing; reconnect it in the widget.');
     }
     const token = await this.options.tokens.getAccessToken(credential.id, { forceRefresh: options.forceRefresh === true, priority: 'host', recordUse: true });
     // The mailbox is the saved user name (a shared mailbox differs from the signed-in account).
@@ -325,11 +307,10 @@ export class SettingsService {
     if (this.options.allowPrivateNetworks || input.auth.method !== 'password') return;
     for (const protocol of ['imap', 'smtp'] as const) {
       if (input[protocol].security === 'none') {
-        throw new ApiError(
-          400,
+        throw new AppError(
           'INSECURE_CONNECTION',
           `Sending a password over an unencrypted ${protocol.toUpperCase()} connection is not allowed; choose TLS or STARTTLS.`,
-          `${protocol}.security`,
+          { field: `${protocol}.security` },
         );
       }
     }

@@ -24,7 +24,7 @@ export interface RateLimitDecision {
  * @example
  * const limits = new RateLimiter(services.database.db);
  * const { allowed, retryAfterMs } = await limits.hit(`test:${accountId}`, 10, 60_000);
- * if (!allowed) throw new ApiError(429, 'RATE_LIMITED', `Too many tests; try again in ${Math.ceil(retryAfterMs / 1000)} s.`);
+ * if (!allowed) throw new AppError('RATE_LIMITED', `Too many tests; try again in ${Math.ceil(retryAfterMs / 1000)} s.`);
  */
 export class RateLimiter {
   constructor(

@@ -9,6 +9,7 @@ import { PROVIDER_IDS } from '../../oauth/providers.js';
 import type { OAuthProviderId } from '../../store/database.js';
 import { commonErrors, errorResponse, jsonBody, jsonResponse } from './shared.js';
 import { AppError } from '../../contract/errors.js';
+import { statusForCode } from '../error-status.js';
 import { createOriginCheck } from '../../auth/origins.js';
 import { browserSecretFor, clearBindingCookie, isRelayed, registerOAuthLaunch, relayFormPost } from './oauth-browser.js';
 
@@ -168,7 +169,7 @@ async function handleCallback(
     targetOrigin: tellWidget && flow.origin && isAllowedOrigin(flow.origin) ? flow.origin : undefined,
     returnUrl: tellWidget && flow.return_url ? flow.return_url : undefined,
   });
-  return c.html(page.html, outcome.ok ? 200 : outcome.status, page.headers);
+  return c.html(page.html, outcome.ok ? 200 : statusForCode(outcome.code), page.headers);
 }
 
 async function formParams(c: Context<AppEnv>): Promise<CallbackParams & { relayed?: boolean }> {
