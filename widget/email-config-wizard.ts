@@ -462,7 +462,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   private moveFocus(step: Step): void {
     const root = this.renderRoot as ShadowRoot;
     const faulty = this.state.faultField ? root.getElementById(`ecw-${this.state.faultField}`) ?? (this.state.faultField.startsWith('auth.password') ? root.getElementById('ecw-password') : null) : null;
-    const next = step === 'overview' || step === 'test' ? null : root.querySelector<HTMLInputElement>('.step input:not([type=hidden]), .step select, .step [data-next]');
+    const next = step === 'overview' || step === 'test' ? null : (root.querySelector<HTMLInputElement>('.step [data-next]') ?? root.querySelector<HTMLInputElement>('.step input:not([type=hidden]), .step select'));
     const target = faulty ?? next ?? root.querySelector<HTMLElement>('h2');
     if (!(target as HTMLInputElement | null)?.disabled) return void target?.focus();
     // Still disabled while the work that led here finishes (Disconnect): the heading now, the field once it is usable.

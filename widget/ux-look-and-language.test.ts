@@ -257,6 +257,8 @@ describe('look, focus, language and details', () => {
     expect(password.getAttribute('aria-invalid')).to.equal('false');
     expect(password.required).to.equal(true);
     expect(text(el)).to.contain("Enter the mailbox's current password.");
+    expect(focused(el) === password, 'focus on the password to enter').to.equal(true);
+    expect($(el, 'h2')!.textContent).to.equal('Reconnect');
     expect(text(el)).not.to.contain('Leave empty');
     expect($(el, 'nav')).to.equal(null);
     button(el, 'Back').click();

@@ -153,7 +153,7 @@ export function manualStep(host: WizardHost) {
   const hint = passwordHint(keepSaved);
   const smtpHint = passwordHint(keepSavedSmtp);
   return html`
-    ${heading(state.mode === 'setup' ? msg('Server settings', { id: 'manual.title' }) : msg('Edit servers', { id: 'ov.edit' }))}
+    ${heading(state.reenterPassword ? msg('Reconnect', { id: 'reconnect' }) : state.mode === 'setup' ? msg('Server settings', { id: 'manual.title' }) : msg('Edit servers', { id: 'ov.edit' }))}
     <p class="lead">${state.email ? msg(str`Check the settings for ${state.email}. All of them can be changed.`, { id: 'manual.lead' }) : nothing}</p>
     ${errorAlert(host)}
     ${state.passwordLost
@@ -182,7 +182,7 @@ export function manualStep(host: WizardHost) {
             ${field(
               'auth.password',
               msg('Password or app password', { id: 'auth.pwlabel' }),
-              passwordInput({ id: 'ecw-auth.password', name: 'auth.password', value: state.password, required: !keepSaved, invalid: isFaulty('auth.password'), describedBy: describedIds('auth.password', !!hint) }),
+              passwordInput({ id: 'ecw-auth.password', name: 'auth.password', value: state.password, required: !keepSaved, invalid: isFaulty('auth.password'), describedBy: describedIds('auth.password', !!hint), next: state.reenterPassword }),
               hint,
             )}
             <label class="check">

@@ -39,11 +39,11 @@ function togglePassword(event: Event) {
  * A password input with a "Show" toggle (`aria-pressed`). A rejected password is cleared from the
  * state, so it comes back as an empty field, never as text to append to.
  */
-export function passwordInput(options: { id: string; name: string; value?: string; required?: boolean; invalid?: boolean; describedBy?: string; autocomplete?: string; onInput?: (event: Event) => void }) {
+export function passwordInput(options: { id: string; name: string; value?: string; required?: boolean; invalid?: boolean; describedBy?: string; autocomplete?: string; next?: boolean; onInput?: (event: Event) => void }) {
   return html`<div class="password">
     <input id=${options.id} name=${options.name} part="input" type="password" autocomplete=${options.autocomplete ?? 'current-password'}
       spellcheck="false" .value=${options.value ?? ''} ?required=${options.required ?? false} aria-invalid=${options.invalid ? 'true' : 'false'}
-      aria-describedby=${options.describedBy || nothing} @input=${options.onInput} />
+      aria-describedby=${options.describedBy || nothing} ?data-next=${options.next ?? false} @input=${options.onInput} />
     <button type="button" class="reveal" part="button" aria-pressed="false" aria-controls=${options.id} @click=${togglePassword}>
       ${msg('Show', { id: 'pw.show' })}<span class="visually-hidden"> ${msg('Password', { id: 'password' })}</span>
     </button>
