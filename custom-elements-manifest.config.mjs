@@ -2,6 +2,13 @@
 // Elements Manifest that package.json names in `customElements`: IDEs, Storybook and linters read
 // the element's attributes, properties, events, parts and CSS properties from it. The JSDoc on the
 // class is the source; this plugin only tidies what the analyzer reads literally.
+import { readFileSync } from 'node:fs';
+
+/** Internal reactive state (`static properties` entries with `state: true`): the analyzer would list them as attributes. */
+const STATE_FIELDS = new Set(
+  [...readFileSync(new URL('./widget/email-config-wizard.ts', import.meta.url), 'utf8').matchAll(/^\s+(\w+): \{ state: true \}/gm)].map((match) => match[1]),
+);
+
 const DETAIL_TYPES = {
   'ecw-step-change': 'CustomEvent<EcwStepChangeDetail>',
   'ecw-complete': 'CustomEvent<EcwCompleteDetail>',
@@ -42,6 +49,7 @@ export default {
             declaration.events = (declaration.events ?? [])
               .filter((event) => event.name in DETAIL_TYPES)
               .map((event) => ({ ...event, type: { text: DETAIL_TYPES[event.name] } }));
+            declaration.attributes = (declaration.attributes ?? []).filter((attribute) => !STATE_FIELDS.has(attribute.fieldName));
             declaration.cssParts = splitNames(declaration.cssParts);
             declaration.cssProperties = splitNames(declaration.cssProperties);
             declaration.members = (declaration.members ?? []).filter((member) => member.privacy !== 'private' && member.privacy !== 'protected');

@@ -43,7 +43,7 @@ function minifyWidgetCss(): Plugin {
     name: 'email-config-wizard:minify-css',
     enforce: 'pre',
     transform(code, id) {
-      if (!id.endsWith('/widget/styles.ts')) return null;
+      if (!/\/widget\/styles(-later)?\.ts$/.test(id)) return null;
       // Only the inside of one literal changes, so the source map is left as it is (map: null).
       const minified = code.replace(/css`([^`$]*)`/g, (_whole, text: string) => {
         const css = text

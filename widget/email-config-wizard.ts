@@ -1,10 +1,9 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { LitElement, adoptStyles, html, nothing, type PropertyValues } from 'lit';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, TaskStatus } from './task.js';
 import { ApiError, accountOfToken, createApiClient, type ApiClient, type DetectionProgress, type OAuthProvider, type ProtocolResult, type ProvidersStatus, type StreamEvent, type TestPhase } from './api.js';
 import { setWidgetLocale, localeFor } from './locales/index.js';
-import { probeApi } from './probe.js';
+import { probeApi, type SetupMistake } from './probe.js';
 import type { EmailConfigWizardEventMap } from './events.js';
 import { errorText } from './messages.js';
 import {
@@ -12,12 +11,10 @@ import {
   completionDetail,
   initialState,
   restore,
-  settingsInput,
   snapshot,
   stageFor,
   withProviderHints,
   stageOf,
-  testRequest,
   transition,
   type Step,
   type WizardEvent,
@@ -28,7 +25,6 @@ import { addressStep } from './steps/address.js';
 import { laterSteps, loadLaterSteps } from './lazy-steps.js';
 import type { LivePhase, SourceProgress, WizardHost } from './steps/host.js';
 import { spinner } from './steps/shared.js';
-import { isLaunchUrl, postToWindow } from './oauth-launch.js';
 
 /** How long after the document is ready a missing session token counts as a mistake. */
 const TOKEN_GRACE_MS = 1000;
@@ -68,23 +64,42 @@ type Failure = Pick<ApiError, 'code' | 'message' | 'field'>;
 export class EmailConfigWizard extends LitElement implements WizardHost {
   static override styles = wizardStyles;
 
-  @property({ attribute: 'api-base' }) apiBase = '/api/email-settings';
-  @property({ attribute: 'session-token' }) sessionToken = '';
-  @property() email = '';
-  @property() locale = '';
-  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'light';
-  /** Answers a session token (at start when none is set, and again when one expired); set by the host page. */
-  @property({ attribute: false }) fetchSessionToken?: () => Promise<string>;
+  /** Lit's reactive properties, declared without decorators (smaller script-tag file); the fields below hold their defaults. */
+  static override properties = {
+    apiBase: { attribute: 'api-base' },
+    sessionToken: { attribute: 'session-token' },
+    email: {},
+    locale: {},
+    theme: { reflect: true },
+    fetchSessionToken: { attribute: false },
+    state: { state: true },
+    providers: { state: true },
+    error: { state: true },
+    sources: { state: true },
+    phases: { state: true },
+    partial: { state: true },
+    redirecting: { state: true },
+    confirmingDisconnect: { state: true },
+    announcement: { state: true },
+  };
 
-  @state() state: WizardState = initialState();
-  @state() providers: Partial<ProvidersStatus> = {};
-  @state() error: Failure | null = null;
-  @state() sources: SourceProgress[] = [];
-  @state() phases: { imap: LivePhase[]; smtp: LivePhase[] } = { imap: [], smtp: [] };
-  @state() partial: Partial<Record<'imap' | 'smtp', ProtocolResult>> = {};
-  @state() redirecting = false;
-  @state() confirmingDisconnect = false;
-  @state() private announcement = '';
+  apiBase = '/api/email-settings';
+  sessionToken = '';
+  email = '';
+  locale = '';
+  theme: 'light' | 'dark' | 'auto' = 'light';
+  /** Answers a session token (at start when none is set, and again when one expired); set by the host page. */
+  fetchSessionToken?: () => Promise<string>;
+
+  state: WizardState = initialState();
+  providers: Partial<ProvidersStatus> = {};
+  error: Failure | null = null;
+  sources: SourceProgress[] = [];
+  phases: { imap: LivePhase[]; smtp: LivePhase[] } = { imap: [], smtp: [] };
+  partial: Partial<Record<'imap' | 'smtp', ProtocolResult>> = {};
+  redirecting = false;
+  confirmingDisconnect = false;
+  private announcement = '';
 
   private client?: { base: string; api: ApiClient };
   private started = false;
@@ -130,13 +145,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
 
   private testTask = new Task(this, {
     autoRun: false,
-    task: async (_args: [], { signal }) => {
-      this.phases = { imap: [], smtp: [] };
-      this.partial = {};
-      const result = await this.api.test(testRequest(this.state), { signal, onEvent: (event) => this.onTestProgress(event) });
-      this.announce(result.ok ? msg('Everything works.', { id: 'test.passed' }) : msg('The mailbox could not be reached with these settings.', { id: 'test.failedlead' }));
-      this.dispatch({ type: 'test-finished', result });
-    },
+    task: (_args: [], { signal }) => laterSteps()!.runConnectionTest(this, signal),
     onError: (error) => {
       // A test the server refused for a setting (PASSWORD_REQUIRED after a server was edited…): back to that field.
       if (error instanceof ApiError && error.field) this.dispatch({ type: 'save-refused', field: error.field });
@@ -146,10 +155,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
 
   private saveTask = new Task(this, {
     autoRun: false,
-    task: async ([final]: [Parameters<WizardHost['save']>[0]]) => {
-      await this.api.saveSettings(settingsInput(this.state, final));
-      this.dispatch({ type: 'saved', ...final });
-    },
+    task: ([final]: [Parameters<WizardHost['save']>[0]]) => laterSteps()!.saveSettings(this, final),
     onError: (error) => {
       if (error instanceof ApiError && error.field) this.dispatch({ type: 'save-refused', field: error.field });
       this.fail(error);
@@ -158,11 +164,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
 
   private disconnectTask = new Task(this, {
     autoRun: false,
-    task: async () => {
-      await this.api.deleteSettings();
-      this.confirmingDisconnect = false;
-      this.dispatch({ type: 'disconnected' });
-    },
+    task: () => laterSteps()!.disconnectMailbox(this),
     onError: (error) => this.fail(error),
   });
 
@@ -248,8 +250,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
 
   /** Leaves the page for the sign-in (redirect mode); a seam that tests replace. */
   protected navigate(url: string): void {
-    if (isLaunchUrl(url)) postToWindow(url, '_self');
-    else window.location.assign(url);
+    laterSteps()!.navigateTo(url);
   }
 
   cancelOAuth(): void {
@@ -325,17 +326,17 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     if (!probe) this.probes.set(base, (probe = probeApi(base)));
     const problem = await probe;
     if (!current()) return;
-    if (problem) return this.failSetup(problem);
+    if (problem) return void this.failSetup(problem);
     if (!this.sessionToken && this.fetchSessionToken) {
       let token: unknown;
       try {
         token = await this.fetchSessionToken();
       } catch (error) {
-        if (current()) this.failSetup(new ApiError(0, 'SESSION_TOKEN_FAILED', `fetchSessionToken() failed: ${error instanceof Error ? error.message : String(error)}`));
+        if (current()) void this.failSetup('SESSION_TOKEN_FAILED', error instanceof Error ? error.message : String(error));
         return;
       }
       if (!current()) return;
-      if (typeof token !== 'string' || !token) return this.failSetup(new ApiError(0, 'SESSION_TOKEN_MISSING', 'fetchSessionToken() answered no token: it must resolve to the token string from POST /sessions.'));
+      if (typeof token !== 'string' || !token) return void this.failSetup('SESSION_TOKEN_MISSING', 'fetchSessionToken');
       this.sessionToken = token;
     }
     if (!this.sessionToken) {
@@ -343,7 +344,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
       if (document.readyState === 'loading') await new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
       await new Promise((resolve) => setTimeout(resolve, TOKEN_GRACE_MS));
       if (current() && !this.sessionToken) {
-        this.failSetup(new ApiError(0, 'SESSION_TOKEN_MISSING', 'No session token: set the session-token attribute or the fetchSessionToken property (your backend mints the token with POST /sessions).'));
+        void this.failSetup('SESSION_TOKEN_MISSING');
       }
       return;
     }
@@ -363,11 +364,15 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     void this.loadTask.run([]);
   }
 
-  /** An integration mistake: shown in place of the first step, and logged for the developer. */
-  private failSetup(problem: ApiError): void {
+  /**
+   * An integration mistake: shown in place of the first step, and logged for the developer. Its
+   * sentence comes from widget/probe-failure.ts, fetched only when there is a mistake to name.
+   */
+  private async failSetup(problem: ApiError | SetupMistake, detail?: string): Promise<void> {
     this.probes.delete(this.apiBase);
-    console.error(`<email-config-wizard> ${problem.code}: ${problem.message}`);
-    this.fail(problem);
+    const failure = typeof problem === 'string' ? (await import('./probe-failure.js')).describeSetupMistake(problem, detail) : problem;
+    console.error(`<email-config-wizard> ${failure.code}: ${failure.message}`);
+    this.fail(failure);
   }
 
   private readSaved(): WizardState | null {
@@ -400,22 +405,7 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     if (status === 'running') this.announce(msg('Looking up your settings…', { id: 'addr.looking' }));
   }
 
-  private onTestProgress({ event, data }: StreamEvent): void {
-    const protocol = data.protocol;
-    if (protocol !== 'imap' && protocol !== 'smtp') return;
-    // One protocol's whole result, sent as soon as its check ends: shown without waiting for the other.
-    if (event === 'protocol' && Array.isArray(data.phases)) {
-      this.partial = { ...this.partial, [protocol]: { ok: data.ok === true, phases: data.phases as TestPhase[], ...(data.error ? { error: data.error as ProtocolResult['error'] } : {}) } };
-      return;
-    }
-    if (typeof data.name !== 'string') return;
-    // A `progress` event names a phase as it starts; its `phase` event replaces it when it ends.
-    const phase: LivePhase = { name: data.name as TestPhase['name'], ok: data.ok !== false, ms: Number(data.ms ?? 0), ...(data.running === true ? { running: true } : {}) };
-    const earlier = this.phases[protocol].filter((entry) => !(entry.running && entry.name === phase.name));
-    this.phases = { ...this.phases, [protocol]: [...earlier, phase] };
-    if (phase.running) return;
-    this.announce(`${protocol.toUpperCase()}: ${phase.name} ${phase.ok ? '✓' : '✗'}`);
-  }
+
 
   private fail(error: unknown): void {
     const failure: Failure =
@@ -435,8 +425,19 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.adoptLaterStyles();
     if (changed.has('locale') || !this.hasUpdated) void setWidgetLocale(this.activeLocale);
     if (changed.has('email') && this.state.step === 'loading') this.state = { ...this.state, email: this.email };
+  }
+
+  private laterStylesAdopted = false;
+
+  /** Once the later steps' chunk is here, its stylesheet joins `wizardStyles` (before the first later step renders). */
+  private adoptLaterStyles(): void {
+    const later = laterSteps();
+    if (!later || this.laterStylesAdopted || !(this.renderRoot instanceof ShadowRoot)) return;
+    this.laterStylesAdopted = true;
+    adoptStyles(this.renderRoot, [wizardStyles, later.laterStyles]);
   }
 
   protected override updated(changed: PropertyValues<this>): void {

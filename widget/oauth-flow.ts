@@ -113,3 +113,9 @@ export function watchOAuthFlow(host: EmailConfigWizard, flowId: string): void {
     }
   })();
 }
+
+/** Leaves the page for the sign-in (redirect mode): the server's launch page by form POST, anything else by navigation. */
+export function navigateTo(url: string): void {
+  if (isLaunchUrl(url)) postToWindow(url, '_self');
+  else window.location.assign(url);
+}

@@ -1,5 +1,5 @@
 import { ApiError } from './api.js';
-import type { ProbeFailure } from './probe.js';
+import type { ProbeFailure, SetupMistake } from './probe.js';
 
 /** The developer-facing sentence for a failed probe (`widget/probe.ts`); its own chunk, fetched only when one fails. */
 export function describeProbeFailure(failure: ProbeFailure): ApiError {
@@ -27,4 +27,14 @@ export function describeProbeFailure(failure: ProbeFailure): ApiError {
           'Set api-base to the URL the API is mounted at, e.g. https://wizard.example.com/api/email-settings (EMAIL_WIZARD_BASE_PATH on the server).',
       );
   }
+}
+
+/**
+ * The sentence for a session-token mistake. `detail`: the error message of a failed
+ * `fetchSessionToken()`, or `'fetchSessionToken'` when it answered no token.
+ */
+export function describeSetupMistake(code: SetupMistake, detail?: string): ApiError {
+  if (code === 'SESSION_TOKEN_FAILED') return new ApiError(0, code, `fetchSessionToken() failed: ${detail}`);
+  if (detail === 'fetchSessionToken') return new ApiError(0, code, 'fetchSessionToken() answered no token: it must resolve to the token string from POST /sessions.');
+  return new ApiError(0, code, 'No session token: set the session-token attribute or the fetchSessionToken property (your backend mints the token with POST /sessions).');
 }

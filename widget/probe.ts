@@ -1,5 +1,8 @@
 import type { ApiError } from './api.js';
 
+/** The session-token mistakes, named by `describeSetupMistake` (`widget/probe-failure.ts`). */
+export type SetupMistake = 'SESSION_TOKEN_MISSING' | 'SESSION_TOKEN_FAILED';
+
 /** What went wrong when probing, before it is put into words (`widget/probe-failure.ts`, loaded only then). */
 export interface ProbeFailure {
   code: 'API_TIMEOUT' | 'ORIGIN_NOT_ALLOWED' | 'API_UNREACHABLE' | 'API_NOT_FOUND' | 'DATABASE_UNAVAILABLE';

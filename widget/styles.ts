@@ -105,7 +105,6 @@ export const wizardStyles = css`
     margin: 0 0 0.4rem;
     outline: none;
   }
-  h3 { font-size: 1rem; margin: 0 0 0.5rem; display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
   /* Vertical rhythm between a step's blocks; the lead sits close under its heading. */
   .step { display: flow-root; }
   .step > * { margin-block: 0; }
@@ -135,23 +134,8 @@ export const wizardStyles = css`
     box-shadow: var(--ecw-focus-ring, none);
   }
   a { color: var(--_primary); }
-  .password { display: flex; gap: 0.4rem; }
-  .password input { flex: 1; }
-  button.reveal { padding: 0.4rem 0.7rem; font-weight: 500; }
-  button.reveal[aria-pressed='true'] { background: var(--_bg); }
-  button.brand {
-    display: flex; width: 100%; gap: 0.75rem; align-items: center; justify-content: center;
-    font-family: Roboto, 'Segoe UI', system-ui, sans-serif; font-weight: 500; font-size: 0.95rem;
-  }
-  button.brand.google { background: var(--_brand-google-bg); border: 1px solid var(--_brand-google-border); color: var(--_brand-google-text); border-radius: 4px; }
-  button.brand.microsoft { background: var(--_brand-ms-bg); border: 1px solid var(--_brand-ms-border); color: var(--_brand-ms-text); border-radius: 0; font-family: 'Segoe UI', system-ui, sans-serif; font-weight: 600; }
-  button.destructive { background: var(--_danger); border-color: var(--_danger); color: var(--_on-primary); }
-  .success { display: flex; gap: 0.6rem; align-items: baseline; border: 1px solid var(--_success); border-left-width: 4px; border-radius: calc(var(--_radius) * 0.6); padding: 0.7rem 0.9rem; background: color-mix(in srgb, var(--_success) 8%, var(--_bg)); }
-  .success .ok { font-weight: 700; }
   [aria-invalid='true'] { border-color: var(--_danger) !important; border-width: 2px !important; }
   .field-error { color: var(--_danger); font-size: 0.85rem; margin: 0; }
-  .check { display: flex; gap: 0.55rem; align-items: flex-start; font-weight: normal; }
-  .check input { margin-top: 0.25rem; width: 1.05rem; height: 1.05rem; flex: none; }
   .actions { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
   .actions:not(:has(button)) { display: none; }
   .actions .spacer { flex: 1; }
@@ -176,12 +160,7 @@ export const wizardStyles = css`
     text-decoration: underline;
     font-weight: 500;
   }
-  button.danger { color: var(--_danger); }
   button:disabled { opacity: 0.6; cursor: progress; }
-  button.provider { display: flex; width: 100%; gap: 0.6rem; align-items: center; justify-content: center; }
-  .stack { display: grid; gap: 0.6rem; }
-  .divider { display: flex; align-items: center; gap: 0.75rem; color: var(--_muted); font-size: 0.85rem; }
-  .divider::before, .divider::after { content: ''; flex: 1; border-top: 1px solid var(--_border); }
   .card > :first-child { margin-top: 0; }
   .card > :last-child { margin-bottom: 0; }
   .card { background: var(--_surface); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.8rem 1rem; }
@@ -206,21 +185,11 @@ export const wizardStyles = css`
   }
   .alert strong { color: var(--_danger); }
   .alert ol, .alert ul { margin: 0.4rem 0 0; padding-left: 1.2rem; }
-  .warning { background: var(--_warning-bg); color: var(--_warning); border-radius: calc(var(--_radius) * 0.6); padding: 0.6rem 0.8rem; font-size: 0.9rem; }
   ul.progress { list-style: none; padding: 0; margin: 0; display: grid; gap: 0.3rem; font-size: 0.9rem; }
   ul.progress li { display: flex; gap: 0.5rem; align-items: baseline; }
   ul.progress .ms { color: var(--_muted); margin-left: auto; font-variant-numeric: tabular-nums; white-space: nowrap; }
-  .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 15rem), 1fr)); gap: 0.9rem; align-items: start; }
-  fieldset { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.75rem 0.9rem 0.9rem; margin: 0; min-width: 0; display: grid; gap: 0.7rem; align-content: start; }
-  legend { font-weight: 700; padding: 0 0.3rem; }
-  .row { display: grid; grid-template-columns: minmax(4.5rem, 2fr) 3fr; gap: 0.6rem; align-items: start; }
-  dl.summary { display: grid; grid-template-columns: minmax(7rem, max-content) 1fr; gap: 0.35rem 1rem; margin: 0 0 1rem; }
-  dl.summary dt { color: var(--_muted); }
-  dl.summary dd { margin: 0; overflow-wrap: anywhere; }
   .stage-now { display: none; font-size: 0.8rem; color: var(--_muted); margin: -0.9rem 0 1rem; }
   @container (max-width: 30rem) {
-    dl.summary { grid-template-columns: 1fr; gap: 0; }
-    dl.summary dd { margin-bottom: 0.5rem; }
     ol.steps li { font-size: 0; }
     .stage-now { display: block; }
     .actions button:not(.link) { flex: 1 1 auto; }

@@ -1,4 +1,4 @@
-import { configureLocalization, str } from '@lit/localize';
+import { configureLocalization } from '@lit/localize';
 
 /** The languages the widget speaks; English is the source. */
 export const LOCALES = ['en', 'de', 'fr', 'es'] as const;
@@ -32,26 +32,11 @@ export function setWidgetLocale(tag: string | null | undefined): Promise<void> {
   controls ??= configureLocalization({
     sourceLocale: 'en',
     targetLocales: ['de', 'fr', 'es'],
-    loadLocale: async (locale) => ({ templates: toTemplates((await loadTexts(locale as keyof typeof loaders)).texts) }),
+    // The text → template conversion is fetched with the first translation: an English page never needs it.
+    loadLocale: async (locale) => {
+      const [{ texts }, { toTemplates }] = await Promise.all([loadTexts(locale as keyof typeof loaders), import('./templates.js')]);
+      return { templates: toTemplates(texts) };
+    },
   });
   return controls.setLocale(localeFor(tag));
-}
-
-/**
- * Turns a locale's texts into @lit/localize templates: a text with `${0}`, `${1}`… becomes a `str`
- * template whose placeholders name the source's values by position (a translation may reorder them).
- */
-export function toTemplates(texts: Record<string, string>) {
-  const templates: Record<string, string | ReturnType<typeof str>> = {};
-  for (const [id, text] of Object.entries(texts)) {
-    const parts = text.split(/\$\{(\d+)\}/);
-    if (parts.length === 1) {
-      templates[id] = text;
-      continue;
-    }
-    const strings = parts.filter((_, index) => index % 2 === 0);
-    const order = parts.filter((_, index) => index % 2 === 1).map(Number);
-    templates[id] = str(Object.assign(strings, { raw: strings }) as unknown as TemplateStringsArray, ...order);
-  }
-  return templates;
 }

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { readFile } from '@web/test-runner-commands';
-import { localeFor, toTemplates } from './index.js';
+import { localeFor } from './index.js';
+import { toTemplates } from './templates.js';
 import { texts as de } from './de.js';
 import { texts as fr } from './fr.js';
 import { texts as es } from './es.js';
@@ -9,7 +10,8 @@ const SOURCES = [
   '../email-config-wizard.ts',
   '../messages.ts',
   '../oauth-flow.ts',
-  ...['address', 'auth', 'done', 'explain', 'final', 'manual', 'oauth', 'overview', 'provider-help', 'shared', 'summary', 'test'].map((step) => `../steps/${step}.ts`),
+  '../later-actions.ts',
+  ...['address', 'auth', 'detection-summary', 'done', 'explain', 'final', 'manual', 'oauth', 'overview', 'provider-help', 'shared', 'summary', 'test'].map((step) => `../steps/${step}.ts`),
 ];
 
 /** Every `msg(…, { id })` in the widget's source, with whether it is a `str` template. */

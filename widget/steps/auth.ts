@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
 import { oauthOffer } from '../state.js';
-import { detectionSummary } from './address.js';
+import { detectionSummary } from './detection-summary.js';
 import { explainFor } from './test.js';
 import { providerButton, providerNotes } from './provider-help.js';
 import { sharedMailboxAccess } from './explain.js';

@@ -10,4 +10,6 @@ export { manualStep } from './manual.js';
 export { oauthStep } from './oauth.js';
 export { overviewStep } from './overview.js';
 export { testStep } from './test.js';
-export { cancelOAuthFlow, startOAuthFlow, watchOAuthFlow } from '../oauth-flow.js';
+export { cancelOAuthFlow, navigateTo, startOAuthFlow, watchOAuthFlow } from '../oauth-flow.js';
+export { laterStyles } from '../styles-later.js';
+export { disconnectMailbox, runConnectionTest, saveSettings } from '../later-actions.js';
