@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { authPayload, completionDetail, initialState, oauthOffer, restore, settingsInput, snapshot, stageOf, testRequest, transition, type WizardState } from './state.js';
+import { accountMismatch, authPayload, completionDetail, initialState, keepsSavedPassword, oauthOffer, restore, settingsInput, snapshot, stageFor, stageOf, testRequest, transition, type WizardState } from './state.js';
 import { detection, failedPortTest, passedTest, savedSettings } from './testing/fixtures.js';
 
 const run = (state: WizardState, ...events: Parameters<typeof transition>[1][]) => events.reduce(transition, state);
@@ -112,5 +112,73 @@ describe('state machine (no DOM)', () => {
     expect(restore({ step: 'done' })).to.equal(null);
     expect(restore('garbage')).to.equal(null);
     expect(snapshot(initialState())).to.equal(null);
+  });
+});
+
+describe('state machine: recovery rules (issue 15)', () => {
+  const detected = (overrides = {}) => run(initialState(), { type: 'loaded', settings: null }, { type: 'detected', detection: detection(overrides) });
+  const failing = (imapField?: string, smtpField?: string): Parameters<typeof transition>[1] => ({
+    type: 'test-finished',
+    result: {
+      ok: false,
+      imap: { ok: false, phases: [], ...(imapField ? { error: { code: 'AUTH_FAILED', message: 'x', field: imapField, steps: [] } } : {}) },
+      smtp: { ok: !smtpField, phases: [], ...(smtpField ? { error: { code: 'TLS_FAILED', message: 'x', field: smtpField, steps: [] } } : {}) },
+    } as never,
+  });
+
+  it('a new address starts clean: no servers, user names or password of the previous one', () => {
+    let state = transition(detected(), { type: 'choose-password', password: 'gmail-pw' });
+    state = run(state, { type: 'back' }, { type: 'back' });
+    state = { ...state, step: 'address' };
+    state = transition(state, { type: 'detected', detection: detection({ email: 'help@other.example', domain: 'other.example', provider: null, imap: null, smtp: null }) });
+    expect([state.imap, state.smtp, state.password]).to.deep.equal([null, null, '']);
+    const manual = transition({ ...detected(), step: 'address' }, { type: 'choose-manual', email: 'help@other.example' });
+    expect(manual.imap).to.deep.include({ host: '', username: 'help@other.example' });
+    expect(manual.detection).to.equal(null);
+  });
+
+  it('marks every blamed field, empties a refused password, and sends a password-only fault back to the password', () => {
+    let state = transition(detected(), { type: 'choose-password', password: 'wrong' });
+    state = transition(state, failing('auth.password', 'smtp.security'));
+    expect(state.faultFields).to.deep.equal(['auth.password', 'smtp.security']);
+    expect(state.password).to.equal('');
+    expect(transition(state, { type: 'fix-settings' }).step).to.equal('manual');
+    const onlyPassword = transition(transition(detected(), { type: 'choose-password', password: 'wrong' }), failing('auth.password'));
+    expect(transition(onlyPassword, { type: 'fix-settings' }).step).to.equal('auth');
+    expect(transition(onlyPassword, { type: 'field-edited', field: 'auth.password' }).faultFields).to.deep.equal([]);
+  });
+
+  it('keeps a saved password only for the servers it was saved for', () => {
+    const editing = run(transition(initialState(), { type: 'loaded', settings: savedSettings() }), { type: 'edit' });
+    expect(keepsSavedPassword(editing)).to.equal(true);
+    const moved = transition(editing, { type: 'draft', imap: { ...editing.imap!, host: 'imap.elsewhere.example' } });
+    expect(keepsSavedPassword(moved)).to.equal(false);
+    expect(keepsSavedPassword(transition(editing, { type: 'draft', imap: { ...editing.imap!, host: 'IMAP.company.com.' } }))).to.equal(true);
+    const reconnect = transition(transition(initialState(), { type: 'loaded', settings: savedSettings() }), { type: 'reconnect' });
+    expect([reconnect.step, reconnect.faultFields, keepsSavedPassword(reconnect)]).to.deep.equal(['manual', [], false]);
+  });
+
+  it('names another signed-in account, and opens a Microsoft mailbox as shared with that account', () => {
+    const microsoft = detected({ provider: { id: 'microsoft-365', name: 'Microsoft 365', oauth: 'microsoft', supported: true } });
+    let state = run(microsoft, { type: 'choose-oauth', provider: 'microsoft' }, { type: 'oauth-started', flowId: 'f' }, { type: 'oauth-connected', email: 'agent@company.com' });
+    expect([state.step, accountMismatch(state)]).to.deep.equal(['oauth', 'agent@company.com']);
+    state = transition(state, { type: 'use-shared-mailbox' });
+    expect(state.step).to.equal('test');
+    expect(testRequest(state).auth).to.deep.equal({ method: 'oauth', provider: 'microsoft', account: 'agent@company.com' });
+    expect(testRequest(state).imap?.username).to.equal('support@company.com');
+    const google = run(detected(), { type: 'choose-oauth', provider: 'google' }, { type: 'oauth-started', flowId: 'g' }, { type: 'oauth-connected', email: 'me@gmail.com' });
+    expect(transition(google, { type: 'use-shared-mailbox' })).to.equal(google);
+    expect(transition(google, { type: 'use-signed-in-account' }).imap?.username).to.equal('me@gmail.com');
+  });
+
+  it('a reload on the final step stays there and asks for the password; the sender name typed is kept', () => {
+    let state = run(detected(), { type: 'choose-password', password: 'pw' }, { type: 'test-finished', result: passedTest }, { type: 'draft', fromName: 'Acme Support' });
+    state = restore(JSON.parse(JSON.stringify(snapshot(state))))!;
+    expect([state.step, state.passwordLost, state.fromName, state.password]).to.deep.equal(['final', true, 'Acme Support', '']);
+  });
+
+  it('shows the step bar only while setting up', () => {
+    expect(stageFor(detected())).to.equal('signin');
+    expect(stageFor(run(transition(initialState(), { type: 'loaded', settings: savedSettings() }), { type: 'edit' }))).to.equal(null);
   });
 });
