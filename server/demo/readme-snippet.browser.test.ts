@@ -147,6 +147,20 @@ describe('the README snippet, verbatim, on another origin in Chromium', () => {
   }, 60_000);
 });
 
+describe('any order of attributes', () => {
+  it('api-base set only after the element connected (and showed the mistake): the widget starts over and loads', async () => {
+    const { head, body } = headAndBody(snippet());
+    const base = /api-base="([^"]*)"/.exec(body)![1]!;
+    const late = `${body.replace(/ api-base="[^"]*"/, '')}<script>setTimeout(() => document.querySelector('email-config-wizard').setAttribute('api-base', ${JSON.stringify(base)}), 1500);</script>`;
+    const page = await open(allowedPage, { head, body: late });
+    await page.tab.locator('#ecw-email').waitFor({ timeout: 20_000 });
+    expect((await page.errors()).map((error) => error.code)).toEqual(['API_NOT_FOUND']);
+    expect(await page.tab.locator('email-config-wizard [role="alert"]').count()).toBe(0);
+    expect(page.problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
 describe('integration mistakes get a clear, specific message at once', () => {
   const expectMessage = async (page: Opened, code: string, words: RegExp) => {
     await page.tab.waitForFunction((wanted) => (window as unknown as { ecwErrors: Array<{ code: string }> }).ecwErrors.some((error) => error.code === wanted), code, { timeout: 20_000 });
