@@ -33,11 +33,20 @@ export const laterStyles = css`
   fieldset { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.75rem 0.9rem 0.9rem; margin: 0; min-width: 0; display: grid; gap: 0.7rem; align-content: start; }
   legend { font-weight: 700; padding: 0 0.3rem; }
   .row { display: grid; grid-template-columns: minmax(4.5rem, 2fr) 3fr; gap: 0.6rem; align-items: start; }
-  dl.summary { display: grid; grid-template-columns: minmax(7rem, max-content) 1fr; gap: 0.35rem 1rem; margin: 0 0 1rem; }
+  dl.summary { display: grid; grid-template-columns: minmax(7rem, max-content) 1fr; gap: 0.35rem 1rem; margin-bottom: 1rem; }
   dl.summary dt { color: var(--_muted); }
   dl.summary dd { margin: 0; overflow-wrap: anywhere; }
   @container (max-width: 30rem) {
     dl.summary { grid-template-columns: 1fr; gap: 0; }
     dl.summary dd { margin-bottom: 0.5rem; }
+    /* On a narrow screen a long step (a failed test, the server form) keeps its main actions in reach. */
+    .step > .actions, .step form > .actions {
+      position: sticky;
+      bottom: 0;
+      z-index: 1;
+      background: var(--_bg);
+      padding-block: 0.6rem;
+      box-shadow: 0 -1px 0 var(--_border);
+    }
   }
 `;

@@ -84,6 +84,19 @@ describe('look, focus, language and details', () => {
     for (const alert of $$(el, '[role="alert"]')) expect(alert.scrollWidth).to.be.at.most(alert.clientWidth);
   });
 
+  it('9: in German at 360 px the main action of a long failed test stays within the screen', async () => {
+    await setViewport({ width: 360, height: 800 });
+    freshAccount(api, { imap: { host: 'imap.gmail.com', port: 143, security: 'tls', username: 'support@company.com' }, smtp: { host: 'smtp.gmail.com', port: 465, security: 'starttls', username: 'support@company.com' } })
+      .on('POST /test', { json: { ok: false, imap: failure('TLS_FAILED', 'imap.port'), smtp: failure('TLS_FAILED', 'smtp.security') } });
+    const el = await open({ locale: 'de' });
+    await waitUntil(() => $(el, 'h2')!.textContent === 'Support-Postfach verbinden', 'German');
+    await failedTest(el);
+    const action = button(el, 'Einstellung korrigieren');
+    expect(el.getBoundingClientRect().bottom, 'the step is taller than the screen').to.be.above(800);
+    expect(action.getBoundingClientRect().bottom).to.be.at.most(800);
+    expect(action.getBoundingClientRect().top).to.be.at.least(0);
+  });
+
   it('9: the manual form has no empty space in the SMTP box (boxes are as tall as their content)', async () => {
     await setViewport({ width: 1280, height: 900 });
     freshAccount(api);

@@ -143,7 +143,7 @@ function methodNotAllowedResponse(c: Context, methods: string[]): Response {
 }
 
 function handleError(error: Error, c: Context<AppEnv>): Response {
-  // Recognised by shape, as Hono recognises HTTPException: AppError from a capability, or the old ApiError.
+  // Recognised by shape, as Hono recognises HTTPException: the AppError a capability or a route threw.
   if (isAppError(error)) {
     // "Try again in n seconds" (the token service's 503 when no fresh token can be had in time).
     const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
