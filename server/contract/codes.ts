@@ -73,6 +73,7 @@ export const REQUEST_ERROR_CODES = [
   'BAD_REQUEST',
   'INVALID_JSON',
   'VALIDATION_ERROR',
+  'UNKNOWN_FIELD',
   'MISSING_FIELD',
   'INVALID_EMAIL',
   'PAYLOAD_TOO_LARGE',
@@ -100,6 +101,8 @@ export const REQUEST_ERROR_CODES = [
   'TEST_FAILED',
   'SECRET_UNREADABLE',
   'INTERNAL_ERROR',
+  /** Something this server depends on (DNS) did not answer: try again later (503 with Retry-After). */
+  'TEMPORARY_FAILURE',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
 

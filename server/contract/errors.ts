@@ -36,12 +36,12 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** True for an `AppError`, or anything shaped like one (a copy from another bundle, the old `ApiError`). */
+/** True for an `AppError`, also one made by another copy of this module (a second bundle): recognised by shape. */
 export function isAppError(error: unknown): error is AppError {
   return (
     error instanceof Error &&
     typeof (error as Partial<AppError>).code === 'string' &&
     ((error as Partial<AppError>).field === undefined || typeof (error as Partial<AppError>).field === 'string') &&
-    (error instanceof AppError || error.name === 'AppError' || error.name === 'ApiError')
+    (error instanceof AppError || error.name === 'AppError')
   );
 }

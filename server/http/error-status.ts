@@ -12,6 +12,7 @@ export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   BAD_REQUEST: 400,
   INVALID_JSON: 400,
   VALIDATION_ERROR: 400,
+  UNKNOWN_FIELD: 400,
   MISSING_FIELD: 400,
   INVALID_EMAIL: 400,
   PAYLOAD_TOO_LARGE: 413,
@@ -36,6 +37,7 @@ export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   TEST_FAILED: 500,
   SECRET_UNREADABLE: 500,
   INTERNAL_ERROR: 500,
+  TEMPORARY_FAILURE: 503,
   // OAuth: every callback failure is a 4xx page (DESIGN.md); the provider's own trouble is 424.
   OAUTH_NOT_CONFIGURED: 400,
   OAUTH_STATE_INVALID: 400,
@@ -69,7 +71,7 @@ export function statusOf(error: AppError): ContentfulStatusCode {
   return (error.status as ContentfulStatusCode | undefined) ?? statusForCode(error.code);
 }
 
-/** The error envelope for an `AppError` (or the old `ApiError`). */
+/** The error envelope for an `AppError`. */
 export function errorBodyOf(error: AppError): ErrorBody {
   return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
 }
