@@ -3,6 +3,7 @@ import type { LivePhase, WizardHost } from './steps/host.js';
 import type { ProtocolResult, StreamEvent, TestPhase } from './api.js';
 import type { EmailConfigWizard } from './email-config-wizard.js';
 import { settingsInput, testRequest } from './state.js';
+import { phaseLabel } from './steps/explain.js';
 
 /**
  * The element's work that only later steps start — the connection test with its live progress,
@@ -47,5 +48,5 @@ function onTestProgress(host: EmailConfigWizard, { event, data }: StreamEvent): 
   const earlier = host.phases[protocol].filter((entry) => !(entry.running && entry.name === phase.name));
   host.phases = { ...host.phases, [protocol]: [...earlier, phase] };
   if (phase.running) return;
-  host['announce'](`${protocol.toUpperCase()}: ${phase.name} ${phase.ok ? '✓' : '✗'}`);
+  host['announce'](`${protocol.toUpperCase()}: ${phaseLabel(phase.name)}: ${phase.ok ? msg('done', { id: 'test.phaseok' }) : msg('failed', { id: 'test.phasebad' })}`);
 }
