@@ -25,6 +25,7 @@ export function serverModules(dir = serverDir) {
 }
 
 const IMPORT = /^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]/gm;
+const DYNAMIC_IMPORT = /(?<!typeof\s)\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 /** The relative imports of one module: `{ to, typeOnly }`, resolved to repo-relative .ts paths. */
 export function importsOf(file) {
@@ -33,6 +34,9 @@ export function importsOf(file) {
   for (const match of text.matchAll(IMPORT)) {
     const target = join(dirname(file), match[3]).replace(/\.js$/, '.ts');
     edges.push({ to: target, typeOnly: Boolean(match[2]) });
+  }
+  for (const match of text.matchAll(DYNAMIC_IMPORT)) {
+    edges.push({ to: join(dirname(file), match[1]).replace(/\.js$/, '.ts'), typeOnly: false });
   }
   return edges;
 }
