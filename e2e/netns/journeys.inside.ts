@@ -103,7 +103,8 @@ async function finishSettings(journey: JourneyContext, fromName: string): Promis
   await expect.poll(() => heading(page, /settings|preferences/i).count(), { timeout: 20_000 }).toBeGreaterThan(0);
   await wizard(page).getByLabel('Sender name').fill(fromName);
   await journey.screenshot('final-settings');
-  await button(page, 'Save and finish').click();
+  // A setup ends with "Save and finish"; a reconnect is an edit of saved settings ("Save changes").
+  await button(page, /^(Save and finish|Save changes)$/).click();
   await heading(page, 'Your mailbox is connected').waitFor({ timeout: 10_000 });
   await journey.screenshot('saved');
 }
