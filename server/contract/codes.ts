@@ -16,6 +16,10 @@ export type Security = (typeof SECURITY_MODES)[number];
 export const ACCOUNT_STATUSES = ['untested', 'connected', 'failing', 'needs_reauth'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
+/** Where an OAuth sign-in stands (`GET /oauth/flows/:flowId`). */
+export const OAUTH_FLOW_STATES = ['pending', 'connected', 'failed'] as const;
+export type OAuthFlowState = (typeof OAUTH_FLOW_STATES)[number];
+
 /** The two protocols a connection test checks. */
 export const PROTOCOLS = ['imap', 'smtp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -101,8 +105,6 @@ export const REQUEST_ERROR_CODES = [
   'TEST_FAILED',
   'SECRET_UNREADABLE',
   'INTERNAL_ERROR',
-  /** Something this server depends on (DNS) did not answer: try again later (503 with Retry-After). */
-  'TEMPORARY_FAILURE',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];
 

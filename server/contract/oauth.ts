@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { OAUTH_FLOW_STATES } from './codes.js';
 import { EmailSchema } from './email.js';
 
 /** The OAuth sign-in routes (DESIGN.md "HTTP API"): start, poll the flow, providers offered. */
@@ -16,12 +17,9 @@ export const OAuthStartInputSchema = z
 
 export const OAuthStartedSchema = z.object({ authorizationUrl: z.string(), flowId: z.string() }).openapi('OAuthStarted');
 
-export const OAUTH_FLOW_STATUSES = ['pending', 'connected', 'failed'] as const;
-export type OAuthFlowState = (typeof OAUTH_FLOW_STATUSES)[number];
-
 export const OAuthFlowStatusSchema = z
   .object({
-    status: z.enum(OAUTH_FLOW_STATUSES),
+    status: z.enum(OAUTH_FLOW_STATES),
     email: z.string().optional(),
     error: z
       .object({

@@ -3,6 +3,7 @@ import { stepsFor } from './advice.js';
 import { PhaseTimeoutError } from './phases.js';
 import type { PeerCertificateInfo } from './socket.js';
 import type { MailServer, MailTestCode, PhaseName, Protocol, TestError } from './types.js';
+import type { OAuthProvider } from '../contract/codes.js';
 
 /** Everything known about a failed test when its error is explained. */
 export interface FailureContext {
@@ -13,7 +14,7 @@ export interface FailureContext {
   credentials: 'password' | 'oauth';
   /** OAuth: the signed-in account whose token was used (the mailbox is `server.username`). */
   account?: string;
-  oauthProvider?: 'google' | 'microsoft';
+  oauthProvider?: OAuthProvider;
   /** The greeting's time limit, to name it when it runs out. */
   greetingTimeoutMs?: number;
   certificate?: PeerCertificateInfo;

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { generateCodeVerifier } from 'arctic';
 import type { Database, OAuthFlowRow, OAuthProviderId } from '../store/database.js';
 import type { Keyring } from '../crypto/keyring.js';
+import type { OAuthFlowStatus } from '../contract/oauth.js';
 import { oauthMessage, type OAuthErrorCode } from './errors.js';
 
 const VERIFIER_COLUMN = 'oauth_flows.code_verifier_enc';
@@ -28,12 +29,8 @@ export interface NewFlow {
   expiresAt: number;
 }
 
-/** What `GET /oauth/flows/:flowId` answers. */
-export interface FlowStatus {
-  status: 'pending' | 'connected' | 'failed';
-  email?: string;
-  error?: { code: string; message: string; steps?: string[] };
-}
+/** What `GET /oauth/flows/:flowId` answers (the contract's `OAuthFlowStatus`). */
+export type FlowStatus = OAuthFlowStatus;
 
 export interface FlowStoreOptions {
   now?: () => number;

@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { OAuthProvider, Security } from '../contract/codes.js';
+import type { OAuthFlowState, OAuthProvider, Security } from '../contract/codes.js';
 
 /** Kysely's view of schema.sql. Keep the two in step: store/database.test.ts checks they match. */
 export interface Database {
@@ -83,7 +83,7 @@ export interface OAuthFlowsTable {
   return_url: string | null;
   login_hint: string | null;
   code_verifier_enc: string;
-  status: Generated<'pending' | 'connected' | 'failed'>;
+  status: Generated<OAuthFlowState>;
   error_code: string | null;
   error_message: string | null;
   result_email: string | null;

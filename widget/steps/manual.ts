@@ -3,12 +3,13 @@ import { msg, str } from '@lit/localize';
 import { errorText } from '../messages.js';
 import { hasSavedPassword, keepsSavedPassword } from '../state.js';
 import type { DetectionAlternative, MailServer } from '../api.js';
+import { SECURITY_MODES } from '../../server/contract/codes.js';
 import { backButton, errorAlert, formText, heading, passwordInput } from './shared.js';
 import { explainFor } from './test.js';
 import type { WizardHost } from './host.js';
 
 type Protocol = 'imap' | 'smtp';
-const SECURITIES: MailServer['security'][] = ['tls', 'starttls', 'none'];
+const SECURITIES: readonly MailServer['security'][] = SECURITY_MODES;
 
 /** Security as the narrow select shows it (the summary spells it out). */
 const shortSecurityLabel = (security: MailServer['security']) =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OAUTH_PROVIDERS } from '../../contract/codes.js';
 
 /** A DNS host name: 2+ labels of letters, digits and inner hyphens, lower-case, at most 253 characters. */
 const HOST_NAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -49,7 +50,7 @@ export const ProviderEntrySchema = z
     domains: z.array(DomainSchema),
     imap: ServerSpecSchema.nullable(),
     smtp: ServerSpecSchema.nullable(),
-    oauth: z.enum(['google', 'microsoft']).nullable(),
+    oauth: z.enum(OAUTH_PROVIDERS).nullable(),
     supported: z.boolean(),
     notes: z.array(z.string().min(10).regex(/[.!?)]$/, 'a note is a full sentence')),
     hints: z.strictObject({

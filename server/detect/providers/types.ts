@@ -1,3 +1,5 @@
+import type { OAuthProvider } from '../../contract/codes.js';
+
 /** How a client connects to one mail server. `security` is never plaintext in the built-in data. */
 export interface ServerSpec {
   host: string;
@@ -15,7 +17,7 @@ export interface ProviderEntry {
   domains: string[];
   imap: ServerSpec | null;
   smtp: ServerSpec | null;
-  oauth: 'google' | 'microsoft' | null;
+  oauth: OAuthProvider | null;
   /** `false` when the mailbox cannot be reached over IMAP/SMTP; `imap`/`smtp` are then null. */
   supported: boolean;
   /** Sentences a person can act on. */
