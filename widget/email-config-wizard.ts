@@ -509,7 +509,9 @@ export class EmailConfigWizard extends LitElement implements WizardHost {
     switch (step) {
       case 'loading':
         return this.error
-          ? html`<div class="alert" role="alert" part="error"><strong>${errorText(this.error, this.activeLocale)}</strong></div>
+          ? html`<div class="alert" role="alert" part="error">${/^(API_|ORIGIN_NOT_ALLOWED|SESSION_TOKEN_)/.test(this.error.code)
+              ? html`<p>${msg('This page embeds the wizard incorrectly. For its developer:', { id: 'setup.lead' })}</p><strong lang="en">${this.error.message}</strong>`
+              : html`<strong>${errorText(this.error, this.activeLocale)}</strong>`}</div>
               <div class="actions"><button part="button" type="button" @click=${() => this.reset()}>${msg('Try again', { id: 'retry' })}</button></div>`
           : html`<p role="status">${spinner()} ${msg('Loading…', { id: 'loading' })}</p>`;
       case 'overview':

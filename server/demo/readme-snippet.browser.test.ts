@@ -165,6 +165,9 @@ describe('integration mistakes get a clear, specific message at once', () => {
   const expectMessage = async (page: Opened, code: string, words: RegExp) => {
     await page.tab.waitForFunction((wanted) => (window as unknown as { ecwErrors: Array<{ code: string }> }).ecwErrors.some((error) => error.code === wanted), code, { timeout: 20_000 });
     expect(await wizardText(page.tab)).toMatch(words);
+    // The page is German (locale="de"): the lead is too; the developer's detail stays English (lang="en").
+    expect(await wizardText(page.tab)).toContain('Der Assistent ist auf dieser Seite nicht richtig eingebunden.');
+    expect(await page.tab.locator('email-config-wizard [role="alert"] [lang="en"]').count()).toBe(1);
     expect(await page.tab.locator('#ecw-email').count()).toBe(0);
   };
 

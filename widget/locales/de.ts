@@ -157,6 +157,7 @@ export const texts: Record<string, string> = {
   'test.fix': "Einstellung korrigieren",
   'test.edit': "Einstellungen bearbeiten",
   retry: "Erneut versuchen",
+  'setup.lead': "Der Assistent ist auf dieser Seite nicht richtig eingebunden. Für die Entwicklung dieser Seite:",
   'code.expired': "Diese Anmeldung ist abgelaufen. Starten Sie sie erneut.",
   'code.provider': "Der Anbieter konnte die Anmeldung nicht abschließen. Versuchen Sie es gleich noch einmal.",
   'code.scope': "Der Zugriff auf die Post wurde nicht gewährt. Melden Sie sich erneut an und erlauben Sie alle angefragten Berechtigungen.",

@@ -157,6 +157,7 @@ export const texts: Record<string, string> = {
   'test.fix': "Corregir el ajuste",
   'test.edit': "Editar la configuración",
   retry: "Reintentar",
+  'setup.lead': "El asistente no está bien integrado en esta página. Para quien la desarrolla:",
   'code.expired': "Este inicio de sesión ha caducado. Vuelva a empezar.",
   'code.provider': "El proveedor no pudo completar el inicio de sesión. Vuelva a intentarlo en un momento.",
   'code.scope': "No se concedió el acceso al correo. Vuelva a iniciar sesión y permita todos los permisos solicitados.",

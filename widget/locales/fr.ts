@@ -157,6 +157,7 @@ export const texts: Record<string, string> = {
   'test.fix': "Corriger le réglage",
   'test.edit': "Modifier les paramètres",
   retry: "Réessayer",
+  'setup.lead': "L'assistant est mal intégré à cette page. Pour ses développeurs :",
   'code.expired': "Cette connexion a expiré. Recommencez-la.",
   'code.provider': "Le fournisseur n’a pas pu terminer la connexion. Réessayez dans un instant.",
   'code.scope': "L’accès au courrier n’a pas été accordé. Reconnectez-vous et autorisez toutes les permissions demandées.",
