@@ -109,7 +109,7 @@ function scriptTagBuild(): Plugin {
       });
       precompress(OUT_DIR);
       // scripts/widget-build.mjs compares sources with this file's time to know whether to build again.
-      writeFileSync(join(OUT_DIR, '.built'), new Date().toISOString());
+      if (process.env.NODE_ENV === 'production') writeFileSync(join(OUT_DIR, '.built'), `production ${new Date().toISOString()}`);
     },
   };
 }

@@ -2,7 +2,7 @@
 // even when several processes ask at the same moment (a lock directory; the losers wait for the
 // winner's result). Used by `npm start` (scripts/start.mjs), by the server in demo mode, and by
 // the tests that serve the real files. Production never builds: it serves what `npm run build` made.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +22,8 @@ function newest(path, found = 0) {
 
 /** True when dist/widget/ is missing or a widget source, the Vite config or the lock file changed after it was built. */
 export function widgetBuildIsStale() {
-  if (!existsSync(STAMP)) return true;
+  // A build made under NODE_ENV=test (vitest) would hold Lit's development build: never reuse one that is not marked production.
+  if (!existsSync(STAMP) || !readFileSync(STAMP, 'utf8').startsWith('production')) return true;
   const sources = [join(ROOT, 'widget'), join(ROOT, 'vite.config.ts'), join(ROOT, 'package-lock.json')].filter((path) => existsSync(path));
   return statSync(STAMP).mtimeMs < Math.max(...sources.map((path) => newest(path)));
 }
@@ -56,13 +57,18 @@ export async function ensureWidgetBuilt({ log = () => undefined } = {}) {
     const partial = join(ROOT, 'dist', `widget.${process.pid}.tmp`);
     rmSync(partial, { recursive: true, force: true });
     const { build } = await import('vite');
+    // Production, whoever asks: under vitest NODE_ENV is "test", and Vite would then resolve Lit's development build.
+    const nodeEnv = process.env.NODE_ENV;
     process.env.ECW_WIDGET_OUT_DIR = partial;
+    process.env.NODE_ENV = 'production';
     try {
-      await build({ configFile: join(ROOT, 'vite.config.ts'), root: ROOT, logLevel: 'warn' });
+      await build({ configFile: join(ROOT, 'vite.config.ts'), root: ROOT, mode: 'production', logLevel: 'warn' });
     } finally {
       delete process.env.ECW_WIDGET_OUT_DIR;
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
     }
-    writeFileSync(join(partial, '.built'), new Date().toISOString());
+    writeFileSync(join(partial, '.built'), `production ${new Date().toISOString()}`);
     const old = join(ROOT, 'dist', `widget.${process.pid}.old`);
     if (existsSync(WIDGET_DIR)) renameSync(WIDGET_DIR, old);
     renameSync(partial, WIDGET_DIR);
