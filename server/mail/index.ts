@@ -7,5 +7,4 @@ export { testImap, type ImapTestOptions } from './imap-tester.js';
 export { testSmtp, type SmtpTestOptions } from './smtp-tester.js';
 export { explainFailure, type FailureContext } from './diagnose.js';
 export { providerForHost, stepsFor } from './advice.js';
-export { TestInputSchema, TestAnswerSchema, ProtocolTestResultSchema, type TestInput } from './schema.js';
 export { MAIL_TEST_CODES, type MailTestCode, type MailCredentials, type Phase, type PhaseName, type Protocol, type ProtocolResult, type TestError } from './types.js';

@@ -12,7 +12,7 @@ import type { Database, EmailSettingsRow, OAuthProviderId } from '../store/datab
 import type { RateLimitDecision } from '../store/rate-limits.js';
 import { testImap } from './imap-tester.js';
 import { testSmtp } from './smtp-tester.js';
-import type { TestInput } from './schema.js';
+import type { TestInput } from '../contract/test-result.js';
 import type { MailNetwork } from './socket.js';
 import { pinnedResolver, resolveOnce, type Resolution } from '../net/index.js';
 import { checkOAuthTargets, passwordSources, type SecretSource } from '../settings/secret-binding.js';

@@ -4,7 +4,7 @@ import { NetError, parseIpLiteral, type SafeNetwork } from '../net/index.js';
 import type { Logger } from '../log/index.js';
 import type { OAuthProviderId } from '../store/database.js';
 import { checkServerAddresses } from './address-rules.js';
-import type { MailServer } from './schema.js';
+import type { MailServer } from '../contract/mail-server.js';
 import { checkOAuthTargets } from './secret-binding.js';
 
 /** Where the host's fetcher should connect for one protocol. */

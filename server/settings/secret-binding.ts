@@ -2,7 +2,7 @@ import { AppError } from '../contract/errors.js';
 import type { Protocol } from '../contract/codes.js';
 import { sameHost } from '../net/index.js';
 import type { EmailSettingsRow, OAuthProviderId } from '../store/database.js';
-import type { MailServer } from './schema.js';
+import type { MailServer } from '../contract/mail-server.js';
 import { isOAuthMailHost, oauthMailHosts } from './oauth-hosts.js';
 
 /** The servers a request names, per protocol (a `POST /test` may name only one). */

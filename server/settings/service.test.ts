@@ -4,7 +4,7 @@ import { Keyring } from '../crypto/keyring.js';
 import { isAppError, type AppError } from '../contract/errors.js';
 import type { DatabaseHandle } from '../store/connect.js';
 import { TEST_DIALECTS, openTestDatabase, stopSharedTestPostgres } from '../testing/postgres.js';
-import type { SettingsInput } from './schema.js';
+import type { SettingsInput } from '../contract/settings.js';
 import { SettingsService, type AccessTokenSource } from './service.js';
 
 const input = (overrides: Partial<SettingsInput> = {}): SettingsInput => ({

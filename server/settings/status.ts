@@ -1,5 +1,5 @@
 import type { EmailSettingsRow, OAuthCredentialRow } from '../store/database.js';
-import type { LastTest } from './schema.js';
+import type { LastTest } from '../contract/settings.js';
 import type { AccountStatus } from '../contract/codes.js';
 
 /** What `GET /settings` says about a saved mailbox (DESIGN.md "Mailbox, signed-in account and status"). */

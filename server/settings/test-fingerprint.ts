@@ -1,6 +1,6 @@
 import type { Keyring } from '../crypto/keyring.js';
 import type { OAuthProviderId } from '../store/database.js';
-import type { MailServer } from './schema.js';
+import type { MailServer } from '../contract/mail-server.js';
 
 /** The credentials a connection test signed in with, as far as "same settings" is concerned. */
 export type TestedCredentials =
