@@ -37,7 +37,6 @@ export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   TEST_FAILED: 500,
   SECRET_UNREADABLE: 500,
   INTERNAL_ERROR: 500,
-  TEMPORARY_FAILURE: 503,
   // OAuth: every callback failure is a 4xx page (DESIGN.md); the provider's own trouble is 424.
   OAUTH_NOT_CONFIGURED: 400,
   OAUTH_STATE_INVALID: 400,

@@ -22,7 +22,9 @@ export interface PinnedServer {
  * `409 BLOCKED_ADDRESS`; otherwise the answer is the checked address with the name as
  * `servername`, so the fetcher connects exactly where the check looked (a later DNS answer cannot
  * send it elsewhere) and TLS still verifies the name. A name that cannot be looked up right now is
- * handed out as saved (the fetcher's own look-up then meets the same DNS). OAuth settings must
+ * not handed out outside on-premise mode when DNS says it does not exist (`409 BLOCKED_ADDRESS`:
+ * the fetcher's own look-up may meet another resolver — /etc/hosts, search domains); one whose DNS
+ * did not answer in time is handed out as saved. OAuth settings must
  * still name the provider's own hosts over TLS (`409 OAUTH_HOST_MISMATCH` / `INSECURE_CONNECTION`).
  *
  * @example const pins = await pinSavedServers(services.net, view, logger); // { imap: { host: '203.0.113.7', servername: 'imap.example.com' }, … }
@@ -56,7 +58,20 @@ export async function pinSavedServers(
           { field: `${protocol}.host`, status: 409 },
         );
       }
-      logger?.warn('saved mail host could not be checked now; handed out by name', { protocol, host, errorCode: (error as NetError).code });
+      const errorCode = error instanceof NetError ? error.code : undefined;
+      // The fetcher resolves the name with its own resolver — /etc/hosts (localhost.localdomain,
+      // ip6-localhost), search domains (`redis`, `metadata`), another DNS server than
+      // EMAIL_WIZARD_DNS_SERVERS — so a user-chosen name that DNS says does not exist is never handed
+      // out outside on-premise mode: the fetcher could only find it somewhere this check did not look.
+      if (errorCode === 'DNS_NOT_FOUND' && !net.allowPrivateNetworks && !saved.oauthProvider) {
+        logger?.warn('saved mail host does not exist in DNS; not handed out', { protocol, host });
+        throw new AppError(
+          'BLOCKED_ADDRESS',
+          `The saved ${protocol.toUpperCase()} server ${host} does not exist in DNS now; its credentials are not handed out unchecked. Ask the user to check the server name in the widget.`,
+          { field: `${protocol}.host`, status: 409 },
+        );
+      }
+      logger?.warn('saved mail host could not be checked now; handed out by name', { protocol, host, errorCode });
       return { host };
     }
   };
