@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, TEST_BASE, type TestApp } from './testing/app.js';
 import { startDnsServer, type TestDnsServer } from './testing/dns-server.js';
 import { startRecordingImapListener, startSilentListener, type CountingListener, type RecordingImapListener } from './testing/listeners.js';
+import { createLogger } from './log/index.js';
 
 /**
  * The second adversarial review (after issue 11), written as the attacks: someone holding a widget
@@ -283,6 +284,18 @@ describe('odd input, logs and answers (held)', () => {
     }
     const tooBig = await raw('/detect', JSON.stringify({ email: `${'a'.repeat(70_000)}@x.test` }));
     expect(tooBig.status).toBe(413);
+  });
+
+  it('a secret-named field nested deeper than the redactor reads is not printed as it is (hole found in this review)', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', sink: (line) => lines.push(line) });
+    let nested: Record<string, unknown> = { password: 'DEEP-Pa55', token: 'deep-token' };
+    for (let level = 0; level < 8; level += 1) nested = { inner: nested };
+    logger.debug('deep structure', { nested, list: [[[[[[[[{ password: 'DEEP-Pa55' }]]]]]]]] });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('DEEP-Pa55');
+    expect(lines[0]).not.toContain('deep-token');
+    expect(JSON.parse(lines[0]!).nested.inner.inner.inner).toBeTypeOf('object'); // shallow levels are still there
   });
 
   it('no password, SMTP password or access token in any answer or any debug log line', async () => {

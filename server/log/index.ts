@@ -18,7 +18,9 @@ const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|verifier|^code
 const REDACTED = '[redacted]';
 
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than this is not read (a cycle, or a structure nobody should log): never printed as it is.
+  if (depth > 6) return '[truncated]';
   if (value instanceof Error) return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   const out: Record<string, unknown> = {};
