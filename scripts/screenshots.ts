@@ -78,10 +78,10 @@ const ionos = detection({
   smtp: { host: 'smtp.ionos.de', port: 465, security: 'starttls', username: 'help@acme-shop.de' },
   confidence: 'medium',
   authMethods: ['password'],
-  notes: ['Use the mailbox password you set in the IONOS control panel.'],
+  notes: [],
   alternatives: [{ source: 'guess', imap: { host: 'mail.acme-shop.de', port: 993, security: 'tls', username: 'help@acme-shop.de' }, smtp: null }],
 });
-const microsoft = detection({ provider: { id: 'microsoft-365', name: 'Microsoft 365', oauth: 'microsoft', supported: true }, imap: { host: 'outlook.office365.com', port: 993, security: 'tls', username: 'support@company.com' }, smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls', username: 'support@company.com' }, authMethods: ['oauth'] });
+const microsoft = detection({ provider: { id: 'microsoft-365', name: 'Microsoft 365', oauth: 'microsoft', supported: true }, imap: { host: 'outlook.office365.com', port: 993, security: 'tls', username: 'support@company.com' }, smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls', username: 'support@company.com' }, authMethods: ['oauth'], notes: [] });
 const nothingFound = detection({ email: 'support@gmial.com', domain: 'gmial.com', provider: null, imap: null, smtp: null, notes: [], confidence: 'low', source: 'none' });
 const saved = { ...notConfigured, 'GET /settings': { json: savedSettings() } };
 
@@ -350,6 +350,9 @@ async function main(): Promise<void> {
             await tab.waitForTimeout(150); // let the last render and focus settle before the picture
             const sideways = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
             if (sideways > 0) failures.push(`${file}: scrolls sideways by ${sideways} px`);
+            // A window as tall as the page: sticky action rows rest where they belong in the whole-page picture.
+            const height = await tab.evaluate(() => document.documentElement.scrollHeight);
+            if (height > 800) await tab.setViewportSize({ width, height });
           } catch (error) {
             failures.push(`${file}: ${(error as Error).message.split('\n')[0]}`);
           }
