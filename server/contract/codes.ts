@@ -12,6 +12,9 @@ export type OAuthProvider = (typeof OAUTH_PROVIDERS)[number];
 export const SECURITY_MODES = ['tls', 'starttls', 'none'] as const;
 export type Security = (typeof SECURITY_MODES)[number];
 
+/** Ports whose security is fixed by convention (IANA), for "port 143 expects STARTTLS" on the server and in the widget. */
+export const PORT_SECURITY: Readonly<Record<number, Exclude<Security, 'none'>>> = { 993: 'tls', 143: 'starttls', 465: 'tls', 587: 'starttls', 25: 'starttls', 2525: 'starttls' };
+
 /** An account's mailbox status, as `GET /settings` reports it. */
 export const ACCOUNT_STATUSES = ['untested', 'connected', 'failing', 'needs_reauth'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];

@@ -3,7 +3,7 @@ import { stepsFor } from './advice.js';
 import { PhaseTimeoutError } from './phases.js';
 import type { PeerCertificateInfo } from './socket.js';
 import type { MailServer, MailTestCode, PhaseName, Protocol, TestError } from './types.js';
-import type { OAuthProvider } from '../contract/codes.js';
+import { PORT_SECURITY, type OAuthProvider } from '../contract/codes.js';
 
 /** Everything known about a failed test when its error is explained. */
 export interface FailureContext {
@@ -32,8 +32,6 @@ interface Finding {
   firstSteps?: string[];
 }
 
-/** Ports whose security is fixed by convention, for "port 143 expects STARTTLS". */
-const PORT_SECURITY: Record<number, 'tls' | 'starttls'> = { 993: 'tls', 143: 'starttls', 465: 'tls', 587: 'starttls', 25: 'starttls', 2525: 'starttls' };
 const SECURITY_NAME = { tls: 'TLS', starttls: 'STARTTLS', none: 'no encryption' } as const;
 
 const APP_PASSWORD = /application-specific password|app(lication)? password|5\.7\.9\b|InvalidSecondFactor|web login required/i;

@@ -1,6 +1,7 @@
 import { msg, str } from '@lit/localize';
 import type { MailServer, OAuthProvider, TestFailure } from '../api.js';
 import { addCodeDescriptions, describeCode } from '../messages.js';
+import { PORT_SECURITY } from '../../server/contract/codes.js';
 
 /**
  * A connection-test failure in the widget's language, rendered from its `code` and the settings
@@ -36,8 +37,6 @@ export interface ProviderHints {
   helpUrl?: string;
 }
 
-/** The security a port is used with by convention (for "port 143 expects STARTTLS"). */
-const PORT_SECURITY: Record<number, 'tls' | 'starttls'> = { 993: 'tls', 143: 'starttls', 465: 'tls', 587: 'starttls', 25: 'starttls', 2525: 'starttls' };
 const TLS_PORT = { imap: 993, smtp: 465 } as const;
 const STARTTLS_PORT = { imap: 143, smtp: 587 } as const;
 const SECURITY_NAME = { tls: 'TLS', starttls: 'STARTTLS', none: '—' } as const;
