@@ -3,6 +3,8 @@ import { createTestApp, TEST_API_KEY, TEST_BASE, type TestApp } from './testing/
 import { startDnsServer, type TestDnsServer } from './testing/dns-server.js';
 import { startRecordingImapListener, startSilentListener, type CountingListener, type RecordingImapListener } from './testing/listeners.js';
 import { createLogger } from './log/index.js';
+import { startMailGreeter } from './testing/mail-greeter.js';
+import { createTestCa } from './testing/certs.js';
 
 /**
  * The second adversarial review (after issue 11), written as the attacks: someone holding a widget
@@ -28,6 +30,7 @@ beforeAll(async () => {
   dns = await startDnsServer({
     'evil.test': { A: ['127.0.0.1'] },
     'loop.evil.test': { A: ['127.0.0.1'] },
+    'imap.victim.test': { A: ['127.0.0.1'] },
   });
   const env = { EMAIL_WIZARD_DNS_SERVERS: dns.address, EMAIL_WIZARD_ALLOWED_ORIGINS: HOST_ORIGIN, LOG_LEVEL: 'debug' };
   strict = await createTestApp(env);
@@ -196,6 +199,54 @@ describe('a widget session cannot have the saved secrets sent elsewhere (variati
     expect(credentials.body.imap).toMatchObject({ port: 993, auth: { user: USER, pass: SAVED_PASSWORD } });
     expect(credentials.body.smtp).toMatchObject({ port: 465, auth: { pass: SAVED_SMTP_PASSWORD } });
     expect(JSON.stringify(credentials.body)).not.toContain('evil.test');
+  });
+});
+
+describe('a saved password never goes over a weaker connection than it was saved with (hole found in this review)', () => {
+  // Before the fix, host, port and user name were the whole binding: a session could turn
+  // certificate checks off (POST /test, or PUT /settings and then the host's fetcher) and the saved
+  // password went to whoever answered at the saved name — an impostor with any certificate — or,
+  // on-premise, switch STARTTLS to none and the password crossed the network in the clear.
+  it('allowUntrustedCertificates: true without the password: 400 PASSWORD_REQUIRED; the impostor gets no sign-in', async () => {
+    const impostor = await startMailGreeter('imap', 'tls', createTestCa().issue(['imap.victim.test']));
+    try {
+      const accountId = `untrusted-${(counter += 1)}`;
+      const token = await onPrem.session(accountId);
+      const imap = { host: 'imap.victim.test', port: impostor.port, security: 'tls', username: USER };
+      const put = await call(onPrem, 'PUT', '/settings', token, { email: USER, imap, smtp: saved.smtp, auth: { method: 'password', password: SAVED_PASSWORD } });
+      expect(put.status, put.text).toBe(200);
+      // With checks on, the impostor's certificate stops the test before any sign-in.
+      const checked = await call(onPrem, 'POST', '/test', token, { imap });
+      expect(checked.body.imap).toMatchObject({ ok: false, error: { code: 'TLS_CERT_INVALID' } });
+      const test = await call(onPrem, 'POST', '/test', token, { imap, allowUntrustedCertificates: true });
+      expect(test).toMatchObject({ status: 400, body: { error: { code: 'PASSWORD_REQUIRED', field: 'auth.password' } } });
+      const save = await call(onPrem, 'PUT', '/settings', token, { email: USER, imap, smtp: saved.smtp, auth: { method: 'password' }, allowUntrustedCertificates: true });
+      expect(save).toMatchObject({ status: 400, body: { error: { code: 'PASSWORD_REQUIRED' } } });
+      expect(impostor.commands.filter((line) => /AUTHENTICATE|LOGIN/i.test(line))).toEqual([]);
+      const credentials = await call(onPrem, 'POST', `/accounts/${accountId}/credentials`, TEST_API_KEY);
+      expect(credentials.body.imap.tls).toBeUndefined(); // the fetcher still checks the certificate
+      // Control: the person types the password and chooses to accept the certificate.
+      const typed = await call(onPrem, 'POST', '/test', token, { imap, allowUntrustedCertificates: true, auth: { method: 'password', password: 'typed-now' } });
+      expect(typed.status).toBe(200);
+      expect(impostor.commands.some((line) => /AUTHENTICATE|LOGIN/i.test(line))).toBe(true);
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  it('on-premise, STARTTLS → none on the same host, port and user: 400 PASSWORD_REQUIRED; nothing in the clear', async () => {
+    const accountId = `downgrade-${(counter += 1)}`;
+    const token = await onPrem.session(accountId);
+    const imap = { host: 'evil.test', port: evilImap.port, security: 'starttls', username: USER };
+    const put = await call(onPrem, 'PUT', '/settings', token, { email: USER, imap, smtp: saved.smtp, auth: { method: 'password', password: SAVED_PASSWORD } });
+    expect(put.status, put.text).toBe(200);
+    const before = snapshot();
+    const test = await call(onPrem, 'POST', '/test', token, { imap: { ...imap, security: 'none' } });
+    expect(test).toMatchObject({ status: 400, body: { error: { code: 'PASSWORD_REQUIRED', field: 'auth.password' } } });
+    const save = await call(onPrem, 'PUT', '/settings', token, { email: USER, imap: { ...imap, security: 'none' }, smtp: saved.smtp, auth: { method: 'password' } });
+    expect(save).toMatchObject({ status: 400, body: { error: { code: 'PASSWORD_REQUIRED' } } });
+    expectNothingReceived(before);
+    expect(evilImap.saw(SAVED_PASSWORD)).toBe(false);
   });
 });
 

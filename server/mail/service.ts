@@ -127,7 +127,7 @@ export class MailTestService {
     if (auth.method === 'password') this.refuseInsecure(targets);
     // Where a secret may go is decided before anything is counted, looked up or sent.
     if (auth.method === 'oauth') checkOAuthTargets(auth.provider, targets);
-    const sources = auth.method === 'password' ? passwordSources(targets, auth, saved?.row) : {};
+    const sources = auth.method === 'password' ? passwordSources(targets, auth, saved?.row, { allowUntrustedCertificates: input.allowUntrustedCertificates }) : {};
 
     const resolved = await this.checkRateLimits(caller, targets);
 

@@ -21,16 +21,29 @@ export function savedServer(row: EmailSettingsRow, protocol: Protocol): MailServ
   };
 }
 
-/** True when `target` is the server `protocol`'s secret was saved with: same host (normalised), port and user name. */
-export function isSavedServer(row: EmailSettingsRow, protocol: Protocol, target: MailServer): boolean {
+/** How a request would connect beyond the server's own fields. */
+export interface TargetConnection {
+  /** Certificate checks off (undefined: as saved). */
+  allowUntrustedCertificates?: boolean;
+}
+
+/**
+ * True when `target` is the server `protocol`'s secret was saved with: same host (normalised), port
+ * and user name, reached no less safely — not in plaintext when it was saved encrypted, and not
+ * with certificate checks turned off when they were on (whoever answers at that address could
+ * otherwise take the password: the name is only proven by a checked certificate).
+ */
+export function isSavedServer(row: EmailSettingsRow, protocol: Protocol, target: MailServer, connection: TargetConnection = {}): boolean {
   const saved = savedServer(row, protocol);
-  return sameHost(saved.host, target.host) && saved.port === target.port && saved.username === target.username;
+  const weaker = (target.security === 'none' && saved.security !== 'none') || (connection.allowUntrustedCertificates === true && row.allow_untrusted_tls !== 1);
+  return sameHost(saved.host, target.host) && saved.port === target.port && saved.username === target.username && !weaker;
 }
 
 /**
  * The one rule for saved passwords, used by `POST /test` and `PUT /settings` before anything is
  * sent or saved: a password in the request goes where the request says; a saved password (or
- * SMTP password) only to the host, port and user name it was saved with. A protocol that names
+ * SMTP password) only to the host, port and user name it was saved with, and no less safely
+ * (`connection`: certificate checks as requested). A protocol that names
  * another server and brings no password is `400 PASSWORD_REQUIRED` (field `auth.password` for
  * IMAP, `auth.smtpPassword` for SMTP) — otherwise anyone holding a session could have the saved
  * secret sent to a server of their choosing.
@@ -42,18 +55,19 @@ export function passwordSources(
   targets: MailTargets,
   auth: { password?: string; smtpPassword?: string },
   saved: EmailSettingsRow | undefined,
+  connection: TargetConnection = {},
 ): Partial<Record<Protocol, SecretSource>> {
   const hasSaved = saved?.auth_method === 'password' && saved.password_enc !== null;
   const sources: Partial<Record<Protocol, SecretSource>> = {};
   if (targets.imap) {
     if (auth.password) sources.imap = 'password';
-    else if (hasSaved && isSavedServer(saved, 'imap', targets.imap)) sources.imap = 'savedPassword';
+    else if (hasSaved && isSavedServer(saved, 'imap', targets.imap, connection)) sources.imap = 'savedPassword';
     else throw passwordRequired('imap', hasSaved);
   }
   if (targets.smtp) {
     if (auth.smtpPassword) sources.smtp = 'smtpPassword';
     else if (auth.password) sources.smtp = 'password';
-    else if (hasSaved && isSavedServer(saved, 'smtp', targets.smtp)) sources.smtp = 'savedSmtpPassword';
+    else if (hasSaved && isSavedServer(saved, 'smtp', targets.smtp, connection)) sources.smtp = 'savedSmtpPassword';
     else throw passwordRequired('smtp', hasSaved);
   }
   return sources;
@@ -62,7 +76,7 @@ export function passwordSources(
 function passwordRequired(protocol: Protocol, hasSaved: boolean): AppError {
   const name = protocol.toUpperCase();
   const message = hasSaved
-    ? `The saved password only goes to the ${name} server it was saved with; enter the password for this ${name} server.`
+    ? `The saved password only goes to the ${name} server it was saved with, as safely as it was saved (encrypted, certificate checked); enter the password for this ${name} server.`
     : protocol === 'imap'
       ? 'Enter the mailbox password (or app password).'
       : 'Enter the password for the SMTP server.';

@@ -73,7 +73,7 @@ export class SettingsService {
     return changeAccount(this.options.events, this.db, accountId, 'settings.saved', async (trx) => {
       const existing = await trx.selectFrom('email_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
       // A saved password stays with the servers it was saved with (PASSWORD_REQUIRED otherwise).
-      if (input.auth.method === 'password') passwordSources(input, input.auth, existing);
+      if (input.auth.method === 'password') passwordSources(input, input.auth, existing, { allowUntrustedCertificates: input.allowUntrustedCertificates });
       let passwordEnc: string | null = null;
       let smtpPasswordEnc: string | null = null;
       let oauthProvider: OAuthProviderId | null = null;
