@@ -1,19 +1,4 @@
-import type {
-  DetectionAlternative,
-  DetectionProgress,
-  DetectionResult,
-  MailServer,
-  OAuthFlowStatus,
-  OAuthProvider,
-  OAuthProviders,
-  OAuthStarted,
-  ProtocolResult,
-  SettingsInput,
-  SettingsView,
-  TestError,
-  TestPhase,
-  TestResult,
-} from '../server/contract/index.js';
+import type { DetectionResult, OAuthFlowStatus, OAuthProvider, OAuthProviders, OAuthStarted, SettingsInput, SettingsView, TestError, TestResult } from '../server/contract/index.js';
 
 /**
  * The widget's typed client for the server's session-token routes (DESIGN.md "HTTP API").
@@ -21,19 +6,8 @@ import type {
  * of zod reaches the bundle), so the widget and the server cannot drift apart.
  */
 
-export type {
-  DetectionAlternative,
-  DetectionProgress,
-  DetectionResult,
-  MailServer,
-  OAuthFlowStatus,
-  OAuthProvider,
-  ProtocolResult,
-  SettingsInput,
-  SettingsView,
-  TestPhase,
-  TestResult,
-};
+export type { DetectionResult, OAuthFlowStatus, OAuthProvider, SettingsInput, SettingsView, TestResult };
+export type { DetectionAlternative, DetectionProgress, MailServer, ProtocolResult, TestPhase } from '../server/contract/index.js';
 /** A failed protocol check: code, sentence, the field to fix and the steps to take. */
 export type TestFailure = TestError;
 export type OAuthStart = OAuthStarted;
