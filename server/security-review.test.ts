@@ -107,6 +107,14 @@ describe('the host’s fetcher is never handed a saved name this server could no
     },
   );
 
+  it('every spelling of an internal address is refused when saved (held): decimal, octal, hex, IPv6 forms, full-width digits', async () => {
+    const token = await strict.session(`spellings-${(counter += 1)}`);
+    for (const host of ['2130706433', '0177.0.0.1', '0x7f.1', '127.0.0.１', '[::ffff:a9fe:a9fe]', '::7f00:1', '64:ff9b::a9fe:a9fe', 'fe80::1%25eth0', '0.0.0.0', '100.64.0.1', 'LOCALHOST.', 'x.localhost']) {
+      const put = await call(strict, 'PUT', '/settings', token, { email: USER, imap: { ...saved.imap, host }, smtp: saved.smtp, auth: { method: 'password', password: SAVED_PASSWORD } });
+      expect({ host, status: put.status, code: put.body.error?.code, field: put.body.error?.field }).toEqual({ host, status: 400, code: 'BLOCKED_ADDRESS', field: 'imap.host' });
+    }
+  });
+
   it('on-premise mode still hands out a name it cannot resolve (its own resolver is the fetcher’s business there)', async () => {
     const accountId = `fetcher-${(counter += 1)}`;
     const token = await onPrem.session(accountId);
