@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { OAuthProviderSchema, SecuritySchema } from './mail-server.js';
+import { orNull } from './or-null.js';
 
 /** `POST /detect` (DESIGN.md "Detection result"). */
 
@@ -26,8 +27,8 @@ const FoundSourceSchema = z.enum(DETECTION_SOURCES);
 /** A runner-up configuration from a lower-ranked source. */
 export const DetectionAlternativeSchema = z.object({
   source: FoundSourceSchema,
-  imap: DetectedServerSchema.nullable(),
-  smtp: DetectedServerSchema.nullable(),
+  imap: orNull(DetectedServerSchema),
+  smtp: orNull(DetectedServerSchema),
   provider: DetectedProviderSchema.optional(),
 });
 
@@ -40,9 +41,9 @@ export const DetectionResultSchema = z
   .object({
     email: z.string(),
     domain: z.string(),
-    provider: DetectedProviderSchema.nullable(),
-    imap: DetectedServerSchema.nullable(),
-    smtp: DetectedServerSchema.nullable(),
+    provider: orNull(DetectedProviderSchema),
+    imap: orNull(DetectedServerSchema),
+    smtp: orNull(DetectedServerSchema),
     source: SourceSchema,
     confidence: z.enum(CONFIDENCES),
     authMethods: z.array(z.enum(['oauth', 'password'])),

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ACCOUNT_STATUSES, OAUTH_PROVIDERS, PROTOCOLS } from './codes.js';
+import { LastTestSchema } from './settings.js';
+import { orNull } from './or-null.js';
 
 /** Account events for the host (DESIGN.md "Account events for the host"): the webhook body and `GET /accounts/:id/events`. */
 
@@ -10,7 +12,6 @@ export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number];
 export const ACCOUNT_CHANGE_CAUSES = ['settings.saved', 'test.recorded', 'oauth.connected', 'oauth.reauth_required', 'account.deleted'] as const;
 export type AccountChangeCause = (typeof ACCOUNT_CHANGE_CAUSES)[number];
 
-const ProtocolOutcomeSchema = z.object({ ok: z.boolean(), code: z.string().optional(), at: z.string().optional() });
 
 export const AccountEventDataSchema = z
   .object({
@@ -23,10 +24,7 @@ export const AccountEventDataSchema = z
     provider: z.enum(OAUTH_PROVIDERS).optional(),
     imap: z.object({ host: z.string(), port: z.number() }),
     smtp: z.object({ host: z.string(), port: z.number() }),
-    lastTest: z
-      .object({ at: z.string(), ok: z.boolean(), imap: ProtocolOutcomeSchema.optional(), smtp: ProtocolOutcomeSchema.optional() })
-      .nullable()
-      .openapi({ description: 'The latest test of exactly the saved settings' }),
+    lastTest: orNull(LastTestSchema).openapi({ description: 'The latest test of exactly the saved settings' }),
     failures: z
       .array(z.object({ protocol: z.enum(PROTOCOLS), host: z.string(), code: z.string().optional(), at: z.string().optional() }))
       .optional()

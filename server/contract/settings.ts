@@ -3,6 +3,7 @@ import { ACCOUNT_STATUSES } from './codes.js';
 import { EmailSchema } from './email.js';
 import { MailServerSchema, OAuthProviderSchema } from './mail-server.js';
 import { CONTROL_CHARS } from './text.js';
+import { orNull } from './or-null.js';
 
 /** `PUT /settings` and `GET /settings` (DESIGN.md "Settings and test payloads"). */
 
@@ -99,7 +100,7 @@ export const SettingsViewSchema = z
     deleteAfterProcessing: z.boolean(),
     allowUntrustedCertificates: z.boolean(),
     status: AccountStatusSchema,
-    lastTest: LastTestSchema.nullable(),
+    lastTest: orNull(LastTestSchema),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
