@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { ApiApp, Services } from '../context.js';
 import { requireApiKey } from '../auth.js';
 import { HostCredentialsSchema, SettingsViewSchema } from '../../contract/index.js';
@@ -16,6 +17,18 @@ const CredentialsRequestSchema = z
       .openapi({ description: 'The mail server refused the last token: fetch a new one now' }),
   })
   .openapi('HostCredentialsRequest');
+
+/**
+ * A host fetcher that sends `Content-Type: application/json` with an empty body asks for no
+ * options: the body is read as `{}`, which the route's schema then checks like any other body
+ * (only a body that is there and is not JSON is `400 INVALID_JSON`).
+ */
+const emptyJsonBodyIsNoOptions: MiddlewareHandler = async (c, next) => {
+  if (c.req.header('content-type') && (await c.req.raw.clone().text()).trim() === '') {
+    c.req.raw = new Request(c.req.raw, { body: '{}' });
+  }
+  await next();
+};
 
 const notConfiguredResponse = { 404: errorResponse('No settings saved for this account') };
 
@@ -42,8 +55,10 @@ export function registerAccountRoutes(api: ApiApp, services: Services): void {
       description:
         'Send `{"forceRefresh": true}` when the mail server refused the last access token: a new one is fetched at once ' +
         '(one refresh, shared by concurrent callers); a grant the provider no longer accepts answers `409 OAUTH_REAUTH_REQUIRED` ' +
-        'and the settings show `needs_reauth`. The user name is the saved mailbox (a shared mailbox differs from the signed-in account).',
+        'and the settings show `needs_reauth`. No body, or an empty one (also with `Content-Type: application/json`), is the same as `{}`. ' +
+        'The user name is the saved mailbox (a shared mailbox differs from the signed-in account).',
       security: [{ apiKey: [] }],
+      middleware: [emptyJsonBodyIsNoOptions] as const,
       request: { params: AccountParams, body: { content: { 'application/json': { schema: CredentialsRequestSchema } }, required: false } },
       responses: {
         200: jsonResponse(HostCredentialsSchema, 'Connection options'),
