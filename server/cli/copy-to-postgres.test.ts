@@ -7,6 +7,7 @@ import { createApp } from '../create-app.js';
 import { createMemoryLogger } from '../log/index.js';
 import { openDatabase, schemaStatements, type DatabaseHandle } from '../store/connect.js';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
+import { startDnsServer } from '../testing/dns-server.js';
 import { sharedTestPostgres, stopSharedTestPostgres } from '../testing/postgres.js';
 import { COPIED_TABLES, copyDatabase, describeDatabaseUrl, type CopyCheckpoint } from './copy-to-postgres.js';
 import { MIGRATIONS } from '../store/migrations.js';
@@ -15,6 +16,11 @@ import type { Kysely } from 'kysely';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PASSWORD = 'copied-but-never-decrypted';
+/**
+ * The saved hosts' address for the server on PostgreSQL: POST /accounts/:id/credentials looks the
+ * saved names up again (only looks up, never connects, so nothing is sent to this public address).
+ */
+const PUBLIC_ADDRESS = '93.184.216.34';
 
 describe('COPIED_TABLES', () => {
   it('names every table schema.sql creates', () => {
@@ -95,14 +101,28 @@ describe('copy-to-postgres', () => {
       await postgres.close();
     }
 
-    const onPostgres = await createApp({ env: { DATABASE_URL: url, EMAIL_WIZARD_API_KEYS: TEST_API_KEY, EMAIL_WIZARD_SESSION_SECRET: 'z'.repeat(40), EMAIL_WIZARD_ENCRYPTION_KEYS: keys, EMAIL_WIZARD_DB: source.dbFile }, logger: createMemoryLogger() });
+    // Its own test DNS server: the system resolver would send the look-up off this machine.
+    const dns = await startDnsServer({ 'imap.acme.test': { A: [PUBLIC_ADDRESS] }, 'smtp.acme.test': { A: [PUBLIC_ADDRESS] } });
+    const onPostgres = await createApp({
+      env: {
+        DATABASE_URL: url,
+        EMAIL_WIZARD_API_KEYS: TEST_API_KEY,
+        EMAIL_WIZARD_SESSION_SECRET: 'z'.repeat(40),
+        EMAIL_WIZARD_ENCRYPTION_KEYS: keys,
+        EMAIL_WIZARD_DB: source.dbFile,
+        EMAIL_WIZARD_DNS_SERVERS: dns.address,
+      },
+      logger: createMemoryLogger(),
+    });
     try {
       expect(onPostgres.services.database.dialect).toBe('postgres');
       const response = await onPostgres.fetch(new Request('http://localhost/api/email-settings/accounts/acme/credentials', { method: 'POST', headers: { Authorization: `Bearer ${TEST_API_KEY}` } }));
       expect(response.status).toBe(200);
-      expect(((await response.json()) as any).imap.auth.pass).toBe(PASSWORD);
+      const { imap } = (await response.json()) as { imap: { host: string; servername?: string; auth: { pass: string } } };
+      expect(imap).toMatchObject({ host: PUBLIC_ADDRESS, servername: 'imap.acme.test', auth: { pass: PASSWORD } });
     } finally {
       await onPostgres.close();
+      await dns.close();
     }
   });
 
