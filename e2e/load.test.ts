@@ -51,7 +51,14 @@ describe('/test rate limits under a concurrent burst', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ecw-limits-'));
     closedPort = await findClosedPort();
-    dns = await startDnsServer({ 'imap.limits.test': { A: ['127.0.0.1'] }, 'imap.other-limits.test': { A: ['127.0.0.1'] } });
+    // The per-target limit counts the address a name resolves to, so each test below has its own
+    // loopback address (a name shared with the other test would find its budget half spent), and
+    // two names of one address share one budget.
+    dns = await startDnsServer({
+      'imap.limits.test': { A: ['127.0.0.1'] },
+      'imap.other-limits.test': { A: ['127.0.0.2'] },
+      'mail.other-limits.test': { A: ['127.0.0.2'] },
+    });
     server = await startServerProcess({
       env: {
         EMAIL_WIZARD_DB: join(dataDir, 'limits.sqlite'),
@@ -69,11 +76,15 @@ describe('/test rate limits under a concurrent burst', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** A test against a closed loopback port: cheap (refused at once), but it counts against the limits. */
-  const burst = async (tokens: string[], host: string) => {
+  /**
+   * Tests against a closed loopback port: cheap (refused at once), but they count against the
+   * limits. Request `i` goes to `hosts[i % hosts.length]`.
+   */
+  const burst = async (tokens: string[], hosts: string[]) => {
     await awayFromWindowEdge();
     return Promise.all(
-      tokens.map(async (token) => {
+      tokens.map(async (token, i) => {
+        const host = hosts[i % hosts.length]!;
         const response = await app.request('/test', {
           method: 'POST',
           token,
@@ -90,16 +101,19 @@ describe('/test rate limits under a concurrent burst', () => {
 
   it('one session gets 20 tests in ten minutes, however many it sends at once', async () => {
     const token = await app.session('limits-a');
-    const answers = await burst(Array.from({ length: 26 }, () => token), 'imap.limits.test');
+    const answers = await burst(Array.from({ length: 26 }, () => token), ['imap.limits.test']);
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(20);
     expect(answers.filter((answer) => answer.status === 429).every((answer) => answer.code === 'RATE_LIMITED')).toBe(true);
     expect(answers.filter((answer) => answer.status === 429)).toHaveLength(6);
   });
 
   it('fresh sessions do not get around the per-host limit (30 a minute for one mail server)', async () => {
+    // 40 sessions, one test each (well inside each session's own 20), half of them through a second
+    // name of the same server: the server's address gets its 30, whatever the name or the session.
     const tokens = await Promise.all(Array.from({ length: 40 }, (_, i) => app.session(`limits-b${i}`)));
-    const answers = await burst(tokens, 'imap.other-limits.test');
+    const answers = await burst(tokens, ['imap.other-limits.test', 'mail.other-limits.test']);
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(30);
     expect(answers.filter((answer) => answer.status === 429)).toHaveLength(10);
+    expect(answers.filter((answer) => answer.status === 429).every((answer) => answer.code === 'RATE_LIMITED')).toBe(true);
   });
 });
