@@ -11,7 +11,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile } from 'node:fs/promises';
-import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
+import { launchChromium } from '../server/testing/browser.js';
 import { bundleWidget } from '../server/demo/index.js';
 import { detection, savedSettings } from '../widget/testing/fixtures.js';
 import type { TestResult } from '../widget/api.js';
@@ -24,8 +25,6 @@ const VARIANTS = [
   { locale: 'de', theme: 'light' },
   { locale: 'de', theme: 'dark' },
 ] as const;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
 type Answer = { status?: number; json?: unknown } | { sse: Array<{ event: string; data: unknown }> } | 'hang';
 type Routes = Record<string, Answer>;
 
@@ -328,7 +327,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const failures: string[] = [];
   try {
     for (const scenario of scenarios) {

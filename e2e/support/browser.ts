@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -10,25 +10,7 @@ export const JOURNEY_ARTIFACTS = join(ROOT, 'test-artifacts/journeys');
 /** Every response any journey's browser received, one JSON object per line: read by the secrets suite. */
 export const CAPTURED_RESPONSES = join(JOURNEY_ARTIFACTS, 'responses.jsonl');
 
-/** Debian's Chromium, headless, with everything that would call home turned off. */
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-    timeout: 30_000,
-  });
-}
+export { launchChromium } from '../../server/testing/browser.js';
 
 export interface JourneyContext {
   context: BrowserContext;

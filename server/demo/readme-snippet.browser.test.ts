@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, listenOnLoopback as listen } from '../testing/browser.js';
 import { ensureWidgetBuilt } from '../../scripts/widget-build.mjs';
 import { createTestApp, TEST_API_KEY, TEST_BASE, type TestApp } from '../testing/app.js';
 import { mountWidgetFiles } from '../http/widget-files.js';
@@ -15,7 +15,6 @@ import { mountWidgetFiles } from '../http/widget-files.js';
  * by a host backend that calls `POST /sessions` exactly as the README describes. Only a
  * built-in provider is looked up and every DNS query goes to a dead loopback port.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const README_ORIGIN = 'https://wizard.example.com';
 
 /** The first ```html block under "### Embed it with one script tag". */
@@ -26,12 +25,6 @@ function readmeSnippet(): string {
   if (!block) throw new Error('README.md: no html block under "### Embed it with one script tag"');
   return block[1]!;
 }
-
-const listen = async (fetch: (request: Request) => Response | Promise<Response>) => {
-  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
 
 let wizard: TestApp;
 let browser: Browser;
@@ -67,7 +60,7 @@ beforeAll(async () => {
   const api = await listen(wizard.app.fetch);
   apiOrigin = api.origin;
   servers.push(allowed.server, refused.server, api.server);
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

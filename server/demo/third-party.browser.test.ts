@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { ServerType } from '@hono/node-server';
+import type { Browser } from 'playwright-core';
+import { launchChromium, listenOnLoopback as listen } from '../testing/browser.js';
 import { createTestApp, TEST_API_KEY, TEST_BASE, type TestApp } from '../testing/app.js';
 import { ensureWidgetBuilt } from '../../scripts/widget-build.mjs';
 import { mountWidgetFiles } from '../http/widget-files.js';
@@ -13,13 +13,6 @@ import { createThirdPartyDemo } from './third-party.js';
  * Only a built-in provider is looked up and no connection test is started, and every DNS query
  * the server might make goes to a loopback port: nothing leaves the machine.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
-const listen = async (fetch: (request: Request) => Response | Promise<Response>) => {
-  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
 
 let wizard: TestApp;
 let browser: Browser;
@@ -36,7 +29,7 @@ beforeAll(async () => {
   const api = await listen(wizard.app.fetch);
   thirdParty = createThirdPartyDemo({ apiOrigin: api.origin, basePath: TEST_BASE, apiKey: TEST_API_KEY });
   servers.push(page.server, api.server);
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { ServerType } from '@hono/node-server';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchChromium, listenOnLoopback } from '../../testing/browser.js';
 import { createTestApp, TEST_API_KEY, TEST_BASE, type TestApp } from '../../testing/app.js';
 import { startOAuthTestServer, type OAuthTestServer } from '../../testing/oauth-server.js';
 import { ensureWidgetBuilt } from '../../../scripts/widget-build.mjs';
@@ -15,23 +15,7 @@ import { createThirdPartyDemo } from '../../demo/third-party.js';
  * first-party because the launch and the callback are top-level pages on the server's own origin.
  * Everything is loopback; DNS goes nowhere (Gmail is a built-in answer).
  */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--test-third-party-cookie-phaseout',
-];
-
-const listen = async (host: string, fetch: (request: Request) => Response | Promise<Response>) => {
-  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}` };
-};
+const listen = (host: string, fetch: (request: Request) => Response | Promise<Response>) => listenOnLoopback(fetch, host);
 
 let oauth: OAuthTestServer;
 let wizard: TestApp;
@@ -52,7 +36,7 @@ beforeAll(async () => {
   apiFetch = wizard.app.fetch;
   pageFetch = createThirdPartyDemo({ apiOrigin: api.origin, basePath: TEST_BASE, apiKey: TEST_API_KEY, accountId: 'browser-bound' }).fetch;
   servers.push(api.server, page.server);
-  browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium(['--test-third-party-cookie-phaseout']);
 }, 120_000);
 
 afterAll(async () => {
