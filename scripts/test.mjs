@@ -36,7 +36,12 @@ const suites = [
     command: ['npx', ['vitest', 'run']],
     echo: true,
     results: '.tmp/vitest-results.json',
-    read: (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) }),
+    // A file that failed outside its tests (an import error, a failing hook) counts as one failure.
+    read: (r) => ({
+      passed: r.numPassedTests,
+      failed: r.numFailedTests + r.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed')).length,
+      skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+    }),
   },
   {
     name: 'widget (web-test-runner)',
