@@ -99,8 +99,9 @@ export class OAuthService {
       const flow = await this.options.flows.peek(state);
       const fromItsPage = origin !== undefined && origin !== 'null' && (flow.origin ? origin === flow.origin : this.options.isAllowedOrigin(origin));
       if (!fromItsPage || flow.provider !== provider) {
-        log.warn('oauth launch refused', { provider, flowId: flow.id, reason: fromItsPage ? 'provider' : 'origin' });
-        return this.failure(fromItsPage ? 'OAUTH_WRONG_PROVIDER' : 'OAUTH_BROWSER_MISMATCH', provider, flow);
+        log.warn('oauth launch refused', { provider, flowId: flow.id, reason: fromItsPage ? 'provider' : 'origin', origin });
+        if (fromItsPage) return this.failure('OAUTH_WRONG_PROVIDER', provider, flow);
+        return { ...this.failure('OAUTH_BROWSER_MISMATCH', provider, flow), message: launchOriginMessage(origin) };
       }
       bound = await this.options.flows.bindBrowser(state);
     } catch (error) {
@@ -240,4 +241,20 @@ export class OAuthService {
       throw new AppError('RETURN_URL_NOT_ALLOWED', 'returnUrl must be on the website this session was issued for.', { field: 'returnUrl' });
     }
   }
+}
+
+/**
+ * Why a launch was not accepted as coming from the page that started the sign-in, said as it is:
+ * a page that sends no origin (a `no-referrer` policy makes Chromium send `Origin: null` with a
+ * form) is told apart from a page of another site.
+ */
+function launchOriginMessage(origin: string | undefined): string {
+  if (origin === undefined || origin === 'null') {
+    return (
+      'The page that opened this sign-in did not say which site it is (the browser sent no Origin, as it does under ' +
+      '"Referrer-Policy: no-referrer"), so the sign-in cannot be tied to this browser. The site\'s operator can serve the ' +
+      'page with "Referrer-Policy: strict-origin-when-cross-origin"; until then the mailbox cannot be connected with sign-in here.'
+    );
+  }
+  return `This sign-in was opened from ${origin}, which is not the page that started it. Start the connection again from the settings page.`;
 }

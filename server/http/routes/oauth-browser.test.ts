@@ -126,8 +126,13 @@ describe('opening a sign-in (the launch)', () => {
     expect(codeOf(await asLink.text())).toBe('OAUTH_BROWSER_MISMATCH');
     for (const origin of ['https://evil.example', 'null', 'http://localhost:3000']) {
       const other = await launchSignIn(app, authorizationUrl, origin);
-      expect({ origin, status: other.response.status, code: codeOf(await other.response.text()) }).toEqual({ origin, status: 400, code: 'OAUTH_BROWSER_MISMATCH' });
+      const page = await other.response.text();
+      expect({ origin, status: other.response.status, code: codeOf(page) }).toEqual({ origin, status: 400, code: 'OAUTH_BROWSER_MISMATCH' });
       expect(other.response.headers.get('set-cookie')).toBeNull();
+      // The page says which it was: a page of another site, or a page that sent no origin (a no-referrer policy).
+      if (origin === 'null') expect(page).toContain('did not say which site it is');
+      else expect(page).toContain(`opened from ${origin}`);
+      expect(page).not.toContain('finished in another browser');
     }
     const url = new URL(authorizationUrl);
     const noOrigin = await app.fetch(
