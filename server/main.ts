@@ -24,6 +24,11 @@ async function main(): Promise<void> {
   try {
     wizard = await createApp({ config, logger });
   } catch (error) {
+    // Settings read by the services (EMAIL_WIZARD_DETECT_TIMEOUT_MS, EMAIL_WIZARD_ISPDB_URL) are configuration errors, not the database's.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`email-config-wizard cannot start: ${error.message}\n`);
+      process.exit(78);
+    }
     const where = config.databaseUrl ? 'the PostgreSQL database in DATABASE_URL' : config.dbFile;
     process.stderr.write(`email-config-wizard cannot start: opening ${where} failed: ${(error as Error).message}\n`);
     process.exit(1);
