@@ -217,7 +217,7 @@ export const texts: Record<string, string> = {
   'brand.microsoft': "Mit Microsoft anmelden",
   'note.unsupported': "Verwenden Sie eine Adresse bei einem Anbieter mit IMAP und SMTP oder verbinden Sie das Postfach, an das diese Adresse weiterleitet.",
   'note.oauthonly': "${0} erlaubt nur die Anmeldung über die eigene Anmeldeschaltfläche; Passwörter werden abgelehnt.",
-  'note.apppw': "${0} verlangt ein App-Passwort (in den Sicherheitseinstellungen erstellt), außer Sie nutzen die Anmeldeschaltfläche.",
+  'note.apppw': "${0} verlangt ein App-Passwort (in den Sicherheitseinstellungen erstellt) statt Ihres normalen Passworts.",
   'note.apppwlink': "So erstellen Sie ein App-Passwort",
   'note.imap': "${0} erlaubt Mailprogramme erst, wenn Sie den IMAP-Zugriff einmal in den Einstellungen einschalten.",
   'note.imaplink': "So schalten Sie ihn ein",

@@ -217,7 +217,7 @@ export const texts: Record<string, string> = {
   'brand.microsoft': "Iniciar sesión con Microsoft",
   'note.unsupported': "Use una dirección de un proveedor que ofrezca IMAP y SMTP, o conecte el buzón al que reenvía esta dirección.",
   'note.oauthonly': "${0} solo permite iniciar sesión con su propio botón; las contraseñas se rechazan.",
-  'note.apppw': "${0} exige una contraseña de aplicación (creada en su configuración de seguridad), salvo que use el botón de inicio de sesión.",
+  'note.apppw': "${0} exige una contraseña de aplicación (creada en su configuración de seguridad) en lugar de su contraseña habitual.",
   'note.apppwlink': "Cómo crear una contraseña de aplicación",
   'note.imap': "${0} solo permite programas de correo después de activar una vez el acceso IMAP en su configuración.",
   'note.imaplink': "Cómo activarlo",

@@ -217,7 +217,7 @@ export const texts: Record<string, string> = {
   'brand.microsoft': "Se connecter avec Microsoft",
   'note.unsupported': "Utilisez une adresse chez un fournisseur qui propose IMAP et SMTP, ou connectez la boîte vers laquelle cette adresse transfère.",
   'note.oauthonly': "${0} n’autorise que la connexion par son propre bouton ; les mots de passe sont refusés.",
-  'note.apppw': "${0} exige un mot de passe d’application (créé dans ses paramètres de sécurité), sauf si vous utilisez le bouton de connexion.",
+  'note.apppw': "${0} exige un mot de passe d’application (créé dans ses paramètres de sécurité) à la place de votre mot de passe habituel.",
   'note.apppwlink': "Créer un mot de passe d’application",
   'note.imap': "${0} n’autorise les logiciels de messagerie qu’après activation unique de l’accès IMAP dans ses paramètres.",
   'note.imaplink': "Comment l’activer",

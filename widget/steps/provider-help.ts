@@ -41,7 +41,7 @@ export function providerNotes(detection: DetectionResult | null, id?: string) {
   } else if (hints) {
     if (hints.oauthOnly) lines.push(msg(str`${name} only allows signing in with its own sign-in button; passwords are refused.`, { id: 'note.oauthonly' }));
     if (hints.appPassword) {
-      lines.push(html`${msg(str`${name} needs an app password (created in its security settings) unless you use the sign-in button.`, { id: 'note.apppw' })}
+      lines.push(html`${msg(str`${name} needs an app password (created in its security settings) instead of your usual password.`, { id: 'note.apppw' })}
         ${hints.helpUrl ? helpLink(hints.helpUrl, msg('How to create an app password', { id: 'note.apppwlink' })) : nothing}`);
     }
     if (hints.enableImap) {
