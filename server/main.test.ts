@@ -55,10 +55,10 @@ describe('npm start', () => {
     expect(server.stdout()).toMatch(/"msg":"demo API key in use/);
   });
 
-  it('creates the data directory (0700) with the database and 0600 secret files', () => {
+  it('creates the data directory (0700) with the database and secret files, each 0600', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['email-wizard.sqlite', 'demo-api-key', 'session-secret', 'encryption-keys']));
-    for (const file of ['demo-api-key', 'session-secret', 'encryption-keys']) {
+    for (const file of ['email-wizard.sqlite', 'demo-api-key', 'session-secret', 'encryption-keys']) {
       expect(statSync(join(dataDir, file)).mode & 0o777, file).toBe(0o600);
     }
   });

@@ -1,4 +1,4 @@
-import { readFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, readFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -94,6 +94,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const file = options.sqliteFile ?? ':memory:';
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const sqlite = openSqlite(file);
+  // Owner only, like the key files beside it: secrets are encrypted, but hosts and user names are
+  // not. SQLite creates its -wal and -shm files with the database file's permissions.
+  if (file !== ':memory:') chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
