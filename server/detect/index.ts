@@ -27,7 +27,7 @@ export type {
 export function detectorOptionsFromEnv(env: Record<string, string | undefined>): { ispdbUrl?: string; deadlineMs?: number } {
   const ispdbUrl = env.EMAIL_WIZARD_ISPDB_URL?.trim() || undefined;
   if (ispdbUrl && !/^https?:\/\/[^/]+/i.test(ispdbUrl)) {
-    throw new ConfigError(`EMAIL_WIZARD_ISPDB_URL must be an https:// URL, not "${ispdbUrl}".`);
+    throw new ConfigError(`EMAIL_WIZARD_ISPDB_URL must be an http:// or https:// URL, not "${ispdbUrl}".`);
   }
   const rawDeadline = env.EMAIL_WIZARD_DETECT_TIMEOUT_MS?.trim();
   const deadlineMs = rawDeadline ? Number(rawDeadline) : undefined;
