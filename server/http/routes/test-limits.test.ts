@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/app.js';
 import { startDnsServer, type TestDnsServer } from '../../testing/dns-server.js';
 import { findClosedPort } from '../../testing/listeners.js';
-import { MailTestService, type MailTestLimits } from '../../mail/index.js';
+import type { MailTestLimits } from '../../mail/index.js';
+import { rebuildMailTests } from '../../testing/mail-tests.js';
 
 /**
  * The attacks on the connection test's limits: many spellings of one address and many names of
@@ -25,16 +26,7 @@ const apps: TestApp[] = [];
 
 async function appWith(limits: Partial<MailTestLimits>): Promise<TestApp> {
   const app = await createTestApp({ EMAIL_WIZARD_ALLOW_PRIVATE_NETWORKS: 'true', EMAIL_WIZARD_DNS_SERVERS: dns.address });
-  const { services } = app;
-  services.mailTests = new MailTestService({
-    net: services.net,
-    settings: services.settings,
-    db: services.database.db,
-    rateLimits: services.rateLimits,
-    logger: services.logger,
-    allowPrivateNetworks: true,
-    limits: { phaseTimeoutMs: 2000, timeoutMs: 5000, ...limits },
-  });
+  rebuildMailTests(app, { limits: { phaseTimeoutMs: 2000, timeoutMs: 5000, ...limits } });
   apps.push(app);
   return app;
 }
