@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, TEST_BASE, type TestApp } from './testing/app.js';
+import { NO_DNS } from './testing/server-process.js';
 import { startDnsServer, type TestDnsServer } from './testing/dns-server.js';
 import { startRecordingImapListener, startSilentListener, type CountingListener, type RecordingImapListener } from './testing/listeners.js';
 import { createLogger } from './log/index.js';
@@ -31,6 +32,9 @@ beforeAll(async () => {
     'evil.test': { A: ['127.0.0.1'] },
     'loop.evil.test': { A: ['127.0.0.1'] },
     'imap.victim.test': { A: ['127.0.0.1'] },
+    // A hostile domain that stays silent for this server's check (and could answer the fetcher's own resolver).
+    'silent.evil.test': { hang: true },
+    'smtp.silent.evil.test': { hang: true },
   });
   const env = { EMAIL_WIZARD_DNS_SERVERS: dns.address, EMAIL_WIZARD_ALLOWED_ORIGINS: HOST_ORIGIN, LOG_LEVEL: 'debug' };
   strict = await createTestApp(env);
@@ -78,6 +82,15 @@ async function victim(app: TestApp, auth: Record<string, unknown> = { method: 'p
   return { accountId, token };
 }
 
+/** A fresh account with these servers saved (a name is not looked up when saved). */
+async function victimWith(app: TestApp, servers: { imap: object; smtp: object }) {
+  const accountId = `fetcher-${(counter += 1)}`;
+  const token = await app.session(accountId);
+  const put = await call(app, 'PUT', '/settings', token, { email: USER, ...servers, auth: { method: 'password', password: SAVED_PASSWORD, smtpPassword: SAVED_SMTP_PASSWORD } });
+  expect(put.status, put.text).toBe(200);
+  return { accountId, token };
+}
+
 function expectNothingReceived(before: { imap: number; lines: number; smtp: number }) {
   expect(evilImap.connections - before.imap).toBe(0);
   expect(evilImap.lines.slice(before.lines)).toEqual([]);
@@ -106,6 +119,71 @@ describe('the host’s fetcher is never handed a saved name this server could no
       expect(credentials.text).not.toContain(SAVED_PASSWORD);
     },
   );
+
+  // Before this fix a name whose DNS did not answer was handed out by name: a hostile domain could stay
+  // silent for this check and then answer the fetcher's own resolver with 169.254.169.254.
+  const silent = { imap: { ...saved.imap, host: 'silent.evil.test' }, smtp: { ...saved.smtp, host: 'smtp.silent.evil.test' } };
+
+  async function expectTryAgain(credentials: Awaited<ReturnType<typeof call>>, field: string, host: string, headers: Headers) {
+    expect({ status: credentials.status, code: credentials.body.error?.code, field: credentials.body.error?.field }).toEqual({
+      status: 503,
+      code: 'HOST_CHECK_UNAVAILABLE',
+      field,
+    });
+    expect(headers.get('retry-after')).toBe('30');
+    expect(credentials.body.error.message).toContain(`${host} could not be checked right now`);
+    // Only the error envelope: no server to connect to, no user name, no secret.
+    expect(Object.keys(credentials.body)).toEqual(['error']);
+    expect(credentials.text).not.toContain(SAVED_PASSWORD);
+    expect(credentials.text).not.toContain(SAVED_SMTP_PASSWORD);
+    expect(credentials.text).not.toContain(USER);
+  }
+
+  async function callWithHeaders(app: TestApp, path: string) {
+    const response = await app.request(path, { method: 'POST', token: TEST_API_KEY });
+    const text = await response.text();
+    return { answer: { status: response.status, body: JSON.parse(text), text }, headers: response.headers };
+  }
+
+  it('a saved name whose DNS does not answer: 503 HOST_CHECK_UNAVAILABLE with Retry-After, never handed out unchecked', async () => {
+    const { accountId } = await victimWith(strict, silent);
+    const queriesBefore = dns.queries.length;
+    const { answer, headers } = await callWithHeaders(strict, `/accounts/${accountId}/credentials`);
+    await expectTryAgain(answer, 'imap.host', 'silent.evil.test', headers);
+    expect(dns.queries.slice(queriesBefore)).toContain('A silent.evil.test'); // it was asked, and stayed silent
+    expect(strict.logLines.some((line) => line.includes('could not be checked now; not handed out'))).toBe(true);
+  });
+
+  it('a definite refusal wins over "try again": IMAP name that does not exist + silent SMTP name → 409 BLOCKED_ADDRESS', async () => {
+    const { accountId } = await victimWith(strict, { imap: { ...saved.imap, host: 'nothing-here.evil.test' }, smtp: silent.smtp });
+    const credentials = await call(strict, 'POST', `/accounts/${accountId}/credentials`, TEST_API_KEY);
+    expect({ status: credentials.status, code: credentials.body.error?.code, field: credentials.body.error?.field }).toEqual({
+      status: 409,
+      code: 'BLOCKED_ADDRESS',
+      field: 'imap.host',
+    });
+    expect(credentials.text).not.toContain(SAVED_PASSWORD);
+  });
+
+  it('a DNS server that cannot be reached at all (nothing listening) is "try again" too, not a hand-out', async () => {
+    const deaf = await createTestApp({ EMAIL_WIZARD_DNS_SERVERS: NO_DNS });
+    try {
+      const { accountId } = await victimWith(deaf, saved);
+      const { answer, headers } = await callWithHeaders(deaf, `/accounts/${accountId}/credentials`);
+      await expectTryAgain(answer, 'imap.host', 'imap.mail.test', headers);
+    } finally {
+      await deaf.close();
+    }
+  });
+
+  it('on-premise mode still hands out a name whose DNS does not answer, by name', async () => {
+    const { accountId } = await victimWith(onPrem, silent);
+    const credentials = await call(onPrem, 'POST', `/accounts/${accountId}/credentials`, TEST_API_KEY);
+    expect(credentials.status, credentials.text).toBe(200);
+    expect(credentials.body.imap).toMatchObject({ host: 'silent.evil.test', auth: { pass: SAVED_PASSWORD } });
+    expect(credentials.body.imap.servername).toBeUndefined();
+    expect(credentials.body.smtp).toMatchObject({ host: 'smtp.silent.evil.test' });
+  });
 
   it('every spelling of an internal address is refused when saved (held): decimal, octal, hex, IPv6 forms, full-width digits', async () => {
     const token = await strict.session(`spellings-${(counter += 1)}`);

@@ -12,6 +12,7 @@ import type { DatabaseHandle } from '../store/connect.js';
 import { openDatabase } from '../store/connect.js';
 import { SettingsService } from '../settings/service.js';
 import { createTestApp, TEST_API_KEY } from '../testing/app.js';
+import { LOOKED_UP_ONLY_IMAP_ADDRESS, LOOKED_UP_ONLY_SMTP_ADDRESS, startDnsServer } from '../testing/dns-server.js';
 import { TEST_DIALECTS, openTestDatabase, stopSharedTestPostgres } from '../testing/postgres.js';
 import { rotateKeys } from './rotate-keys.js';
 
@@ -181,13 +182,20 @@ describe('rotate-keys command', () => {
     const { stdout } = await run('npx', ['tsx', 'server/cli.ts', 'rotate-keys'], { cwd: ROOT, env: { ...env, EMAIL_WIZARD_ENCRYPTION_KEYS: `${newKey},${oldKey}` } });
     expect(stdout).toMatch(/Re-encrypted 2 secret\(s\) with key "new"; 0 already used it/);
 
-    const rotated = await createTestApp({ EMAIL_WIZARD_DB: app.dbFile, EMAIL_WIZARD_ENCRYPTION_KEYS: newKey });
-    const credentials = await rotated.request('/accounts/acme/credentials', { method: 'POST', token: TEST_API_KEY });
-    expect(credentials.status).toBe(200);
-    const body = (await credentials.json()) as { imap: { auth: { pass: string } }; smtp: { auth: { pass: string } } };
-    expect(body.imap.auth.pass).toBe('correct horse');
-    expect(body.smtp.auth.pass).toBe('correct horse-smtp');
-    await rotated.close();
+    // The credentials call checks the saved names again (a dead DNS would be 503 HOST_CHECK_UNAVAILABLE):
+    // they resolve to public addresses that are only looked up — nothing here connects anywhere.
+    const dns = await startDnsServer({ 'imap.acme.test': { A: [LOOKED_UP_ONLY_IMAP_ADDRESS] }, 'smtp.acme.test': { A: [LOOKED_UP_ONLY_SMTP_ADDRESS] } });
+    const rotated = await createTestApp({ EMAIL_WIZARD_DB: app.dbFile, EMAIL_WIZARD_ENCRYPTION_KEYS: newKey, EMAIL_WIZARD_DNS_SERVERS: dns.address });
+    try {
+      const credentials = await rotated.request('/accounts/acme/credentials', { method: 'POST', token: TEST_API_KEY });
+      expect(credentials.status).toBe(200);
+      const body = (await credentials.json()) as { imap: { auth: { pass: string } }; smtp: { auth: { pass: string } } };
+      expect(body.imap.auth.pass).toBe('correct horse');
+      expect(body.smtp.auth.pass).toBe('correct horse-smtp');
+    } finally {
+      await rotated.close();
+      await dns.close();
+    }
   });
 
   it('exits with a clear message when a key is malformed', async () => {

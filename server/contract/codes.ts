@@ -107,6 +107,8 @@ export const REQUEST_ERROR_CODES = [
   'DETECTION_FAILED',
   'TEST_FAILED',
   'SECRET_UNREADABLE',
+  /** A saved host name could not be looked up right now (its DNS did not answer): try again (503 + Retry-After). */
+  'HOST_CHECK_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;
 export type RequestErrorCode = (typeof REQUEST_ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
+import { LOOKED_UP_ONLY_IMAP_ADDRESS, LOOKED_UP_ONLY_SMTP_ADDRESS, startDnsServer, type TestDnsServer } from '../testing/dns-server.js';
 
 /** Bad input on every foundation route: always a 4xx envelope with a code and a sentence, never a change. */
 
@@ -77,9 +78,13 @@ describe('bad input', () => {
   let app: TestApp;
   let token: string;
   let snapshot: () => Promise<string>;
+  let dns: TestDnsServer;
 
   beforeAll(async () => {
-    app = await createTestApp();
+    // The credentials call checks the saved names again (a dead DNS would be 503 HOST_CHECK_UNAVAILABLE):
+    // they resolve to public addresses that are only looked up — nothing in this file connects anywhere.
+    dns = await startDnsServer({ 'imap.acme.test': { A: [LOOKED_UP_ONLY_IMAP_ADDRESS] }, 'smtp.acme.test': { A: [LOOKED_UP_ONLY_SMTP_ADDRESS] } });
+    app = await createTestApp({ EMAIL_WIZARD_DNS_SERVERS: dns.address });
     token = await app.session('acme');
     expect((await app.request('/settings', { method: 'PUT', token, json: valid() })).status).toBe(200);
     const db = app.services.database.db;
@@ -88,7 +93,10 @@ describe('bad input', () => {
       await db.selectFrom('oauth_credentials').selectAll().execute(),
     ]);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app?.close();
+    await dns?.close();
+  });
 
   const expectRefused = async (response: Response, code?: string) => {
     expect(response.status).toBeGreaterThanOrEqual(400);

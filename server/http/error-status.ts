@@ -36,6 +36,7 @@ export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   DETECTION_FAILED: 500,
   TEST_FAILED: 500,
   SECRET_UNREADABLE: 500,
+  HOST_CHECK_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
   // OAuth: every callback failure is a 4xx page (DESIGN.md); the provider's own trouble is 424.
   OAUTH_NOT_CONFIGURED: 400,

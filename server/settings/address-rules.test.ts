@@ -100,4 +100,29 @@ describe('POST /accounts/:id/credentials checks the saved hosts again when it is
       expect(refused.text).not.toMatch(/169\.254|10\.0\.0\.1|127\.0\.0\.1/);
     }
   });
+
+  it('answers 503 HOST_CHECK_UNAVAILABLE with Retry-After while a saved name’s DNS stays silent, and the checked address once it answers', async () => {
+    dns.setRecords({ 'imap.victim.test': { A: ['93.184.216.34'] }, 'smtp.victim.test': { hang: true } });
+    const saved = await put(settings('imap.victim.test'));
+    expect(saved.status).toBe(200);
+    const response = await app.request(`/accounts/${saved.accountId}/credentials`, { method: 'POST', token: TEST_API_KEY });
+    const text = await response.text();
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('30');
+    expect(JSON.parse(text)).toEqual({
+      error: {
+        code: 'HOST_CHECK_UNAVAILABLE',
+        message: 'The saved SMTP server smtp.victim.test could not be checked right now (its DNS did not answer); try again shortly.',
+        field: 'smtp.host',
+      },
+    });
+    expect(text).not.toContain('victim-password');
+    expect(text).not.toContain('93.184.216.34');
+
+    // The domain answers again: the fetcher gets the checked address, never the bare name.
+    dns.setRecords({ 'imap.victim.test': { A: ['93.184.216.34'] }, 'smtp.victim.test': { A: ['93.184.216.35'] } });
+    const again = await credentials(saved.accountId);
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.text)).toMatchObject({ smtp: { host: '93.184.216.35', servername: 'smtp.victim.test' } });
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSTANCES_API_KEY, startSharedInstances, type SharedInstances } from '../testing/instances.js';
 import { stopSharedTestPostgres } from '../testing/postgres.js';
+import { LOOKED_UP_ONLY_IMAP_ADDRESS, LOOKED_UP_ONLY_SMTP_ADDRESS, startDnsServer, type TestDnsServer } from '../testing/dns-server.js';
 import { openDatabase } from './connect.js';
 
 /** Two real server processes sharing one PostgreSQL database, as behind a load balancer. */
@@ -8,6 +9,7 @@ describe('two instances on one PostgreSQL', () => {
   let instances: SharedInstances;
   let a: string;
   let b: string;
+  let dns: TestDnsServer;
 
   const call = (base: string, path: string, token: string, init: { method?: string; json?: unknown } = {}) =>
     fetch(`${base}${path}`, {
@@ -25,12 +27,16 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   beforeAll(async () => {
-    instances = await startSharedInstances({ count: 2 });
+    // The credentials call checks the saved names again (a dead DNS would be 503 HOST_CHECK_UNAVAILABLE):
+    // they resolve to public addresses that are only looked up — nothing in this file connects to a mail server.
+    dns = await startDnsServer({ 'imap.acme.test': { A: [LOOKED_UP_ONLY_IMAP_ADDRESS] }, 'smtp.acme.test': { A: [LOOKED_UP_ONLY_SMTP_ADDRESS] } });
+    instances = await startSharedInstances({ count: 2, env: { EMAIL_WIZARD_DNS_SERVERS: dns.address } });
     [a, b] = instances.servers.map((server) => server.apiUrl) as [string, string];
   });
   afterAll(async () => {
     await instances?.stop();
     await stopSharedTestPostgres();
+    await dns?.close();
   });
 
   it('both are healthy on the same database', async () => {
@@ -50,6 +56,7 @@ describe('two instances on one PostgreSQL', () => {
     expect(await read.json()).toMatchObject({ accountId: 'acme', fromName: 'Saved on B', auth: { hasPassword: true } });
 
     const credentials = (await (await call(a, '/accounts/acme/credentials', INSTANCES_API_KEY, { method: 'POST' })).json()) as any;
+    expect(credentials.imap).toMatchObject({ host: LOOKED_UP_ONLY_IMAP_ADDRESS, servername: 'imap.acme.test' });
     expect(credentials.imap.auth.pass).toBe('shared-secret'); // encrypted by B, decrypted by A
   });
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../testing/app.js';
+import { LOOKED_UP_ONLY_IMAP_ADDRESS, LOOKED_UP_ONLY_SMTP_ADDRESS, startDnsServer, type TestDnsServer } from '../testing/dns-server.js';
 
 const PASSWORD = 'Zebra-Quartz-8841-secret';
 const SMTP_PASSWORD = 'Mango-Vortex-2203-smtp';
@@ -17,9 +18,13 @@ function databaseFiles(dbFile: string): Buffer[] {
 
 describe('secrets at rest', () => {
   let app: TestApp;
+  let dns: TestDnsServer;
 
   beforeAll(async () => {
-    app = await createTestApp({ LOG_LEVEL: 'debug' });
+    // The credentials call checks the saved names again (a dead DNS would be 503 HOST_CHECK_UNAVAILABLE):
+    // they resolve to public addresses that are only looked up — nothing in this file connects anywhere.
+    dns = await startDnsServer({ 'imap.acme.test': { A: [LOOKED_UP_ONLY_IMAP_ADDRESS] }, 'smtp.acme.test': { A: [LOOKED_UP_ONLY_SMTP_ADDRESS] } });
+    app = await createTestApp({ LOG_LEVEL: 'debug', EMAIL_WIZARD_DNS_SERVERS: dns.address });
     const token = await app.session('acme');
     const response = await app.request('/settings', {
       method: 'PUT',
@@ -33,10 +38,15 @@ describe('secrets at rest', () => {
     });
     expect(response.status).toBe(200);
     // The host reads it back once, so the decrypting path has run and logged too.
-    const credentials = (await (await app.request('/accounts/acme/credentials', { method: 'POST', token: TEST_API_KEY })).json()) as any;
+    const answer = await app.request('/accounts/acme/credentials', { method: 'POST', token: TEST_API_KEY });
+    expect(answer.status).toBe(200);
+    const credentials = (await answer.json()) as any;
     expect(credentials.imap.auth.pass).toBe(PASSWORD);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app?.close();
+    await dns?.close();
+  });
 
   it('the database files hold the password only encrypted, while the server runs (WAL included)', () => {
     const files = databaseFiles(app.dbFile);

@@ -17,6 +17,16 @@ export interface DnsNameRecords {
   hang?: boolean;
 }
 
+/**
+ * Public addresses (example.com's, outside every blocked range) for saved mail hosts that a test
+ * only has looked up, never connected to: `POST /accounts/:id/credentials` checks the saved names
+ * again and answers the checked address, so in the default mode a saved name must resolve to a
+ * public address (loopback is `409 BLOCKED_ADDRESS`, a dead DNS `503 HOST_CHECK_UNAVAILABLE`).
+ * Never give these to a name a test connects to (`POST /test`, detection): nothing may leave this machine.
+ */
+export const LOOKED_UP_ONLY_IMAP_ADDRESS = '93.184.216.34';
+export const LOOKED_UP_ONLY_SMTP_ADDRESS = '93.184.216.35';
+
 /** Records by lower-case name without trailing dot; `*.example.com` matches any name below it. */
 export type DnsRecords = Record<string, DnsNameRecords>;
 

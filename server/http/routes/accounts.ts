@@ -56,7 +56,12 @@ export function registerAccountRoutes(api: ApiApp, services: Services): void {
         'Send `{"forceRefresh": true}` when the mail server refused the last access token: a new one is fetched at once ' +
         '(one refresh, shared by concurrent callers); a grant the provider no longer accepts answers `409 OAUTH_REAUTH_REQUIRED` ' +
         'and the settings show `needs_reauth`. No body, or an empty one (also with `Content-Type: application/json`), is the same as `{}`. ' +
-        'The user name is the saved mailbox (a shared mailbox differs from the signed-in account).',
+        'The user name is the saved mailbox (a shared mailbox differs from the signed-in account). ' +
+        'The saved host names are looked up again now and answered as the checked address with the name as `servername`; ' +
+        'a name that now leads only to blocked addresses, or that DNS says does not exist (outside on-premise mode), is `409 BLOCKED_ADDRESS`. ' +
+        'Outside on-premise mode a user-chosen name whose DNS look-up could not be completed (timeout, refused, SERVFAIL) is never handed out unchecked: ' +
+        '`503 HOST_CHECK_UNAVAILABLE` with a `Retry-After` header and field `imap.host`/`smtp.host` (an OAuth provider\'s own hosts are exempt). ' +
+        'No fresh access token within 10 s is `503 OAUTH_PROVIDER_UNAVAILABLE`, also with `Retry-After`.',
       security: [{ apiKey: [] }],
       middleware: [emptyJsonBodyIsNoOptions] as const,
       request: { params: AccountParams, body: { content: { 'application/json': { schema: CredentialsRequestSchema } }, required: false } },
@@ -65,6 +70,12 @@ export function registerAccountRoutes(api: ApiApp, services: Services): void {
         ...commonErrors,
         ...notConfiguredResponse,
         409: errorResponse('The OAuth connection needs to be renewed, or a saved host now resolves to a blocked address (BLOCKED_ADDRESS)'),
+        503: {
+          ...errorResponse(
+            'Try again after Retry-After seconds: a saved host name could not be checked now because its DNS did not answer (HOST_CHECK_UNAVAILABLE), or no fresh access token could be had in time (OAUTH_PROVIDER_UNAVAILABLE)',
+          ),
+          headers: { 'Retry-After': { description: 'Seconds to wait before asking again', schema: { type: 'integer', minimum: 1 } } },
+        },
       },
     }),
     async (c) => {

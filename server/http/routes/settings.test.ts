@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../auth/session-tokens.js';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../../testing/app.js';
+import { LOOKED_UP_ONLY_IMAP_ADDRESS, LOOKED_UP_ONLY_SMTP_ADDRESS, startDnsServer, type TestDnsServer } from '../../testing/dns-server.js';
 
 const PASSWORD = 'Tr0ub4dor&3-päss';
 const settings = (overrides: Record<string, unknown> = {}) => ({
@@ -16,12 +17,19 @@ const settings = (overrides: Record<string, unknown> = {}) => ({
 describe('settings API', () => {
   let app: TestApp;
   let acme: string;
+  let dns: TestDnsServer;
 
   beforeAll(async () => {
-    app = await createTestApp({ EMAIL_WIZARD_ALLOWED_ORIGINS: 'https://helpdesk.example.com' });
+    // The credentials call checks the saved names again (a dead DNS would be 503 HOST_CHECK_UNAVAILABLE):
+    // they resolve to public addresses that are only looked up — nothing in this file connects anywhere.
+    dns = await startDnsServer({ 'imap.acme.test': { A: [LOOKED_UP_ONLY_IMAP_ADDRESS] }, 'smtp.acme.test': { A: [LOOKED_UP_ONLY_SMTP_ADDRESS] } });
+    app = await createTestApp({ EMAIL_WIZARD_ALLOWED_ORIGINS: 'https://helpdesk.example.com', EMAIL_WIZARD_DNS_SERVERS: dns.address });
     acme = await app.session('acme');
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app?.close();
+    await dns?.close();
+  });
 
   const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, any> });
 
@@ -124,8 +132,9 @@ describe('settings API', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(await response.json()).toEqual({
-        imap: { host: 'imap.acme.test', port: 993, secure: true, auth: { user: 'support@acme.test', pass: PASSWORD } },
-        smtp: { host: 'smtp.acme.test', port: 587, secure: false, requireTLS: true, auth: { user: 'support@acme.test', pass: PASSWORD } },
+        // The checked address, with the saved name for TLS (SNI and the certificate check).
+        imap: { host: LOOKED_UP_ONLY_IMAP_ADDRESS, servername: 'imap.acme.test', port: 993, secure: true, auth: { user: 'support@acme.test', pass: PASSWORD } },
+        smtp: { host: LOOKED_UP_ONLY_SMTP_ADDRESS, servername: 'smtp.acme.test', port: 587, secure: false, requireTLS: true, auth: { user: 'support@acme.test', pass: PASSWORD } },
       });
     });
 
