@@ -15,7 +15,7 @@ import { testSmtp } from './smtp-tester.js';
 import type { TestInput } from '../contract/test-result.js';
 import type { MailNetwork } from './socket.js';
 import { pinnedResolver, resolveOnce, type Resolution } from '../net/index.js';
-import { checkOAuthTargets, passwordSources, type SecretSource } from '../settings/secret-binding.js';
+import { checkOAuthTargets, checkPasswordTransport, passwordSources, type SecretSource } from '../settings/secret-binding.js';
 import type { MailCredentials, MailServer, Phase, PhaseListener, PhaseName, Protocol, ProtocolResult, TestError } from './types.js';
 
 /** The answer of `POST /test`: an omitted protocol is omitted here too. */
@@ -124,7 +124,7 @@ export class MailTestService {
     const auth = input.auth ?? savedAuth(saved?.row);
     const oauth = auth?.method === 'oauth' ? await this.signedInAccount(caller, auth, targets, saved?.row) : undefined;
     if (!auth) throw new AppError('MISSING_FIELD', 'Give the sign-in (auth) to test with; nothing is saved for this account yet.', { field: 'auth' });
-    if (auth.method === 'password') this.refuseInsecure(targets);
+    if (auth.method === 'password') checkPasswordTransport(targets, this.deps.allowPrivateNetworks);
     // Where a secret may go is decided before anything is counted, looked up or sent.
     if (auth.method === 'oauth') checkOAuthTargets(auth.provider, targets);
     const sources = auth.method === 'password' ? passwordSources(targets, auth, saved?.row, { allowUntrustedCertificates: input.allowUntrustedCertificates }) : {};
@@ -245,19 +245,6 @@ export class MailTestService {
     } catch (error) {
       if (isAppError(error) && error.code === 'NOT_CONFIGURED') return undefined;
       throw error;
-    }
-  }
-
-  private refuseInsecure(targets: PreparedTest['targets']): void {
-    if (this.deps.allowPrivateNetworks) return;
-    for (const protocol of ['imap', 'smtp'] as const) {
-      if (targets[protocol]?.security === 'none') {
-        throw new AppError(
-          'INSECURE_CONNECTION',
-          `Sending a password over an unencrypted ${protocol.toUpperCase()} connection is not allowed; choose TLS or STARTTLS.`,
-          { field: `${protocol}.security` },
-        );
-      }
     }
   }
 

@@ -84,6 +84,24 @@ function passwordRequired(protocol: Protocol, hasSaved: boolean): AppError {
 }
 
 /**
+ * The one rule for passwords over plaintext: outside on-premise mode, a password never goes over
+ * `security: "none"` — `400 INSECURE_CONNECTION` (field `<protocol>.security`). For saving
+ * settings and for connection tests alike.
+ */
+export function checkPasswordTransport(targets: MailTargets, allowPrivateNetworks: boolean): void {
+  if (allowPrivateNetworks) return;
+  for (const protocol of ['imap', 'smtp'] as const) {
+    if (targets[protocol]?.security === 'none') {
+      throw new AppError(
+        'INSECURE_CONNECTION',
+        `Sending a password over an unencrypted ${protocol.toUpperCase()} connection is not allowed; choose TLS or STARTTLS.`,
+        { field: `${protocol}.security` },
+      );
+    }
+  }
+}
+
+/**
  * The one rule for OAuth access tokens: they go only to the provider's own mail hosts
  * (`oauth-mail-hosts.json`, national clouds included) and only over `tls` or `starttls`, whatever
  * mode the server runs in. `400 OAUTH_HOST_MISMATCH` (field `<protocol>.host`) or

@@ -4,7 +4,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import { AppError } from '../contract/errors.js';
 import type { HostCredentials } from '../contract/credentials.js';
 import { checkServerAddresses } from './address-rules.js';
-import { checkOAuthTargets, passwordSources } from './secret-binding.js';
+import { checkOAuthTargets, checkPasswordTransport, passwordSources } from './secret-binding.js';
 import type { MailServer } from '../contract/mail-server.js';
 import type { SettingsInput, SettingsView } from '../contract/settings.js';
 import { PENDING_TEST_TTL_MS, protocolFingerprints, type ProtocolFingerprints, type TestedConnection, type TestedCredentials } from './test-fingerprint.js';
@@ -66,7 +66,7 @@ export class SettingsService {
    * this account tested exactly the new values.
    */
   async put(accountId: string, input: SettingsInput, caller: { sessionId?: string } = {}): Promise<SettingsView> {
-    this.refuseInsecure(input);
+    if (input.auth.method === 'password') checkPasswordTransport(input, this.options.allowPrivateNetworks);
     checkServerAddresses(input, this.options.allowPrivateNetworks);
     if (input.auth.method === 'oauth') checkOAuthTargets(input.auth.provider, input);
     const now = Date.now();
@@ -302,19 +302,6 @@ export class SettingsService {
       smtp: { ...smtpBase, auth: { type: 'OAuth2', user: row.smtp_username || token.email, accessToken: token.accessToken } },
       expiresAt: new Date(token.expiresAt).toISOString(),
     };
-  }
-
-  private refuseInsecure(input: SettingsInput): void {
-    if (this.options.allowPrivateNetworks || input.auth.method !== 'password') return;
-    for (const protocol of ['imap', 'smtp'] as const) {
-      if (input[protocol].security === 'none') {
-        throw new AppError(
-          'INSECURE_CONNECTION',
-          `Sending a password over an unencrypted ${protocol.toUpperCase()} connection is not allowed; choose TLS or STARTTLS.`,
-          { field: `${protocol}.security` },
-        );
-      }
-    }
   }
 
   private findRow(accountId: string) {
